@@ -1,0 +1,50 @@
+// One error type for every problem in a file the user wrote (rule files, ACLs,
+// fixtures, observed-state files): it always names the file and, when known,
+// the line and the field, so the CLI can print it as one actionable line.
+
+export type Severity = "error" | "warning";
+
+export class ConfigError extends Error {
+  constructor(
+    /** The file as the user should see it (workspace-relative where possible). */
+    readonly file: string,
+    /** 1-based line of the offending node, when the file parsed far enough to know it. */
+    readonly line: number | undefined,
+    /** Dotted/bracketed path inside the document, e.g. `rules[0].operations[1]`. */
+    readonly field: string | undefined,
+    /** What is wrong and, where it helps, what to do about it. */
+    readonly detail: string,
+    readonly severity: Severity = "error",
+  ) {
+    super(formatConfigProblem(file, line, field, detail));
+    this.name = "ConfigError";
+  }
+
+  toJSON(): { file: string; line?: number; message: string } {
+    const message = this.field ? `${this.field}: ${this.detail}` : this.detail;
+    return this.line === undefined ? { file: this.file, message } : { file: this.file, line: this.line, message };
+  }
+}
+
+export function formatConfigProblem(file: string, line: number | undefined, field: string | undefined, detail: string): string {
+  const where = line === undefined ? file : `${file}:${line}`;
+  return field ? `${where}: ${field}: ${detail}` : `${where}: ${detail}`;
+}
+
+/** Node's fs errors carry a code; turn the common ones into a sentence a user can act on. */
+export function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied: check the file's owner and mode";
+    case "EISDIR":
+      return "is a folder, expected a file";
+    case "ENOTDIR":
+      return "a parent of this path is a file, not a folder";
+    default:
+      return e?.message ?? String(err);
+  }
+}
