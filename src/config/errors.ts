@@ -48,3 +48,11 @@ export function describeFsError(err: unknown): string {
       return e?.message ?? String(err);
   }
 }
+
+/** A bad argument from a caller (CLI flag, API parameter): the message says which and what to pass. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
