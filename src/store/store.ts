@@ -1,0 +1,334 @@
+// The embedded state store: one SQLite file per workspace holding the ack
+// ledger (observed state), the hash cache and the received-content marks.
+//
+// Durability: WAL with synchronous=NORMAL by default. A crash of this process
+// loses nothing that was committed; a power loss may lose the last few
+// commits. Everything here is recoverable by the protocol: a lost ack means a
+// re-send that the peer answers "duplicate", a lost cache row a re-hash, a
+// lost received mark at worst one echo that peers answer "duplicate". FULL
+// (an fsync per commit) is available for those who prefer it to speed.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { Database as Db, Statement } from "better-sqlite3";
+import type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow } from "../generated/state.ts";
+import { StateStoreError, type StateStoreErrorKind } from "./errors.ts";
+import { stateDir, stateFile } from "./location.ts";
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./schema.ts";
+
+export type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow };
+
+export interface StateStoreOptions {
+  /**
+   * `NORMAL` (default): commits are durable once checkpointed; a power loss may
+   * roll back the latest ones, a process crash never does. `FULL`: fsync on
+   * every commit.
+   */
+  synchronous?: "NORMAL" | "FULL";
+  /**
+   * Check the file when opening: `quick` (default, SQLite's quick_check: every
+   * page read once), `full` (integrity_check, also cross-checks indexes), or
+   * `none`.
+   */
+  integrityCheck?: "quick" | "full" | "none";
+  /** How long a statement waits for another process's lock before failing. Default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** Open for reading only (`sps status`): no folder is created and nothing is migrated. */
+  readonly?: boolean;
+  /** Clock for ack/received times; default Date.now. */
+  now?: () => number;
+  /** Test seam: the migration list to apply. Default: this release's. */
+  migrations?: readonly Migration[];
+}
+
+/** Key of an ack in the Map returned by `ackMap()`. */
+export function ackKey(path: string, peer: string): string {
+  return `${peer}\u0000${path}`;
+}
+
+/**
+ * Whether a row is still parked for an action with this fingerprint: a
+ * refusal holds only while content, rule and ACL are what they were.
+ */
+export function isParked(row: AckRow | undefined, fingerprint: string): boolean {
+  return !!row?.parked && row.parkedFingerprint === fingerprint;
+}
+
+const ACK_COLUMNS = `path, peer, hash, op, acked_at AS ackedAt, attempts, last_error AS lastError,
+  next_retry_at AS nextRetryAt, parked, parked_fingerprint AS parkedFingerprint`;
+const CACHE_COLUMNS = "path, size, mtime_ms AS mtimeMs, ino, sha256";
+const RECEIVED_COLUMNS = "path, hash, sender, received_at AS receivedAt";
+
+export class StateStore {
+  private readonly now: () => number;
+  private readonly sql: ReturnType<typeof prepare>;
+
+  private constructor(
+    private readonly db: Db,
+    /** Absolute path of the database file. */
+    readonly file: string,
+    opts: StateStoreOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.sql = prepare(db);
+  }
+
+  /** Open (creating if needed) `<workspace>/.data/syft-priority-sync/state.db`. */
+  static open(workspaceDir: string, opts: StateStoreOptions = {}): StateStore {
+    if (!opts.readonly) {
+      try {
+        mkdirSync(stateDir(workspaceDir), { recursive: true });
+      } catch (err) {
+        throw new StateStoreError("io", stateFile(workspaceDir), `cannot create the state folder ${stateDir(workspaceDir)}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return StateStore.openFile(stateFile(workspaceDir), opts);
+  }
+
+  /** Open a store at an explicit file path (tests, tools). */
+  static openFile(file: string, opts: StateStoreOptions = {}): StateStore {
+    let db: Db | undefined;
+    try {
+      db = new Database(file, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+      checkIdentity(db, file);
+      if (opts.integrityCheck !== "none") checkIntegrity(db, file, opts.integrityCheck ?? "quick");
+      if (!opts.readonly) {
+        // WAL: readers (`sps status`) never block the controller's writes. Not
+        // every filesystem supports it (some network mounts); SQLite then keeps
+        // its rollback journal, which is slower but just as safe.
+        db.pragma("journal_mode = WAL");
+        migrate(db, opts.migrations ?? MIGRATIONS);
+      } else {
+        const version = db.pragma("user_version", { simple: true }) as number;
+        if (version < SCHEMA_VERSION) {
+          throw new StateStoreError("older-schema", file, `state store ${file} has schema ${version}, older than this release's ${SCHEMA_VERSION}; run the controller once to migrate it before reading it`);
+        }
+      }
+      db.pragma(`synchronous = ${opts.synchronous ?? "NORMAL"}`);
+      return new StateStore(db, file, opts);
+    } catch (err) {
+      db?.close();
+      throw toStoreError(err, file);
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Run `fn` in one transaction: all its writes commit together or not at all
+   * (an exception rolls back and is rethrown). Nested calls join the outer one.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- hash cache ------------------------------------------------------
+
+  /** Cached hashes, all of them or those of the given paths, keyed by path. */
+  getHashCache(paths?: Iterable<string>): Map<string, HashCacheRow> {
+    const out = new Map<string, HashCacheRow>();
+    if (paths === undefined) {
+      for (const row of this.sql.cacheAll.iterate() as IterableIterator<HashCacheRow>) out.set(row.path, row);
+      return out;
+    }
+    this.transaction(() => {
+      for (const p of paths) {
+        const row = this.sql.cacheGet.get(p) as HashCacheRow | undefined;
+        if (row) out.set(p, row);
+      }
+    });
+    return out;
+  }
+
+  /** Insert or replace cache rows, all in one transaction. */
+  putHashCache(rows: Iterable<HashCacheRow>): void {
+    this.transaction(() => {
+      for (const r of rows) this.sql.cachePut.run(r.path, r.size, r.mtimeMs, r.ino, r.sha256);
+    });
+  }
+
+  deleteHashCache(paths: Iterable<string>): void {
+    this.transaction(() => {
+      for (const p of paths) this.sql.cacheDelete.run(p);
+    });
+  }
+
+  // ---- acks ------------------------------------------------------------
+
+  /** Every ack row (or one peer's), ordered by peer then path. */
+  listAcks(filter: { peer?: string } = {}): AckRow[] {
+    return (filter.peer === undefined ? this.sql.ackAll.all() : this.sql.ackByPeer.all(filter.peer)) as AckRow[];
+  }
+
+  /** The same rows keyed by `ackKey(path, peer)`, for the diff's lookups. */
+  ackMap(filter: { peer?: string } = {}): Map<string, AckRow> {
+    const out = new Map<string, AckRow>();
+    for (const row of this.listAcks(filter)) out.set(ackKey(row.path, row.peer), row);
+    return out;
+  }
+
+  getAck(path: string, peer: string): AckRow | undefined {
+    return this.sql.ackGet.get(path, peer) as AckRow | undefined;
+  }
+
+  /**
+   * The peer acknowledged `op`, and now holds `hash` at `path` (null: nothing,
+   * after a delete, or at the source of a move). Clears failures and parking.
+   */
+  recordAck(path: string, peer: string, hash: string | null, op: AckOp, at: number = this.now()): void {
+    this.sql.ackPut.run({ path, peer, hash, op, at });
+  }
+
+  /**
+   * An attempt failed transiently: count it, keep the message, and remember
+   * when the next attempt may go. What the peer holds is unchanged. A failure
+   * after a refusal means the action was re-planned, so it un-parks the row.
+   */
+  recordFailure(path: string, peer: string, error: string, nextRetryAt: number | null): AckRow {
+    this.sql.ackFail.run({ path, peer, error, nextRetryAt });
+    return this.getAck(path, peer)!;
+  }
+
+  /**
+   * The peer refused permanently (`denied`, `invalid`): no retries until the
+   * action's fingerprint (content, rule, ACL) differs from `fingerprint`.
+   */
+  park(path: string, peer: string, reason: ParkReason, fingerprint: string, error: string | null = null): void {
+    this.sql.ackPark.run({ path, peer, reason, fingerprint, error });
+  }
+
+  /** Un-park every row (or one peer's), e.g. after `sps run --retry-parked`. Returns how many. */
+  clearParked(peer?: string): number {
+    return (peer === undefined ? this.sql.unparkAll.run() : this.sql.unparkPeer.run(peer)).changes;
+  }
+
+  /** Drop the ack row of one (path, peer). */
+  forgetAck(path: string, peer: string): void {
+    this.sql.ackDelete.run(path, peer);
+  }
+
+  // ---- received (echo suppression) --------------------------------------
+
+  /** Content with `hash` (null: a delete) arrived at `path` from `sender`. */
+  markReceived(path: string, hash: string | null, sender: string, at: number = this.now()): void {
+    this.sql.receivedPut.run(path, hash, sender, at);
+  }
+
+  /**
+   * The hash that last arrived at `path` from a peer: a string, null when what
+   * arrived was a delete, undefined when nothing ever arrived there.
+   */
+  receivedHash(path: string): string | null | undefined {
+    return this.received(path)?.hash;
+  }
+
+  received(path: string): ReceivedRow | undefined {
+    return this.sql.receivedGet.get(path) as ReceivedRow | undefined;
+  }
+
+  /** Every received mark, keyed by path. */
+  receivedMap(): Map<string, ReceivedRow> {
+    const out = new Map<string, ReceivedRow>();
+    for (const row of this.sql.receivedAll.iterate() as IterableIterator<ReceivedRow>) out.set(row.path, row);
+    return out;
+  }
+
+  /** Remove the received mark of a path (its content was re-authored locally, or it is gone). */
+  clearReceived(path: string): void {
+    this.sql.receivedDelete.run(path);
+  }
+
+  /** Forget everything about a path: acks for every peer, cache row, received mark. */
+  forgetPath(path: string): void {
+    this.transaction(() => {
+      this.sql.ackDeletePath.run(path);
+      this.sql.cacheDelete.run(path);
+      this.sql.receivedDelete.run(path);
+    });
+  }
+}
+
+function prepare(db: Db) {
+  const s = (sql: string): Statement => db.prepare(sql);
+  return {
+    cacheAll: s(`SELECT ${CACHE_COLUMNS} FROM hash_cache`),
+    cacheGet: s(`SELECT ${CACHE_COLUMNS} FROM hash_cache WHERE path = ?`),
+    cachePut: s("INSERT OR REPLACE INTO hash_cache (path, size, mtime_ms, ino, sha256) VALUES (?, ?, ?, ?, ?)"),
+    cacheDelete: s("DELETE FROM hash_cache WHERE path = ?"),
+
+    ackAll: s(`SELECT ${ACK_COLUMNS} FROM acks ORDER BY peer, path`),
+    ackByPeer: s(`SELECT ${ACK_COLUMNS} FROM acks WHERE peer = ? ORDER BY path`),
+    ackGet: s(`SELECT ${ACK_COLUMNS} FROM acks WHERE path = ? AND peer = ?`),
+    ackPut: s(`INSERT INTO acks (path, peer, hash, op, acked_at, attempts, last_error, next_retry_at, parked, parked_fingerprint)
+      VALUES (@path, @peer, @hash, @op, @at, 0, NULL, NULL, NULL, NULL)
+      ON CONFLICT (path, peer) DO UPDATE SET hash = excluded.hash, op = excluded.op, acked_at = excluded.acked_at,
+        attempts = 0, last_error = NULL, next_retry_at = NULL, parked = NULL, parked_fingerprint = NULL`),
+    ackFail: s(`INSERT INTO acks (path, peer, hash, op, acked_at, attempts, last_error, next_retry_at)
+      VALUES (@path, @peer, NULL, NULL, NULL, 1, @error, @nextRetryAt)
+      ON CONFLICT (path, peer) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error,
+        next_retry_at = excluded.next_retry_at, parked = NULL, parked_fingerprint = NULL`),
+    ackPark: s(`INSERT INTO acks (path, peer, hash, op, acked_at, attempts, last_error, next_retry_at, parked, parked_fingerprint)
+      VALUES (@path, @peer, NULL, NULL, NULL, 1, @error, NULL, @reason, @fingerprint)
+      ON CONFLICT (path, peer) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error,
+        next_retry_at = NULL, parked = excluded.parked, parked_fingerprint = excluded.parked_fingerprint`),
+    unparkAll: s("UPDATE acks SET parked = NULL, parked_fingerprint = NULL WHERE parked IS NOT NULL"),
+    unparkPeer: s("UPDATE acks SET parked = NULL, parked_fingerprint = NULL WHERE parked IS NOT NULL AND peer = ?"),
+    ackDelete: s("DELETE FROM acks WHERE path = ? AND peer = ?"),
+    ackDeletePath: s("DELETE FROM acks WHERE path = ?"),
+
+    receivedGet: s(`SELECT ${RECEIVED_COLUMNS} FROM received WHERE path = ?`),
+    receivedAll: s(`SELECT ${RECEIVED_COLUMNS} FROM received`),
+    receivedPut: s("INSERT OR REPLACE INTO received (path, hash, sender, received_at) VALUES (?, ?, ?, ?)"),
+    receivedDelete: s("DELETE FROM received WHERE path = ?"),
+  };
+}
+
+/** Refuse files that are not ours, or are newer than this release, before touching them. */
+function checkIdentity(db: Db, file: string): void {
+  // The first read of the header: a file that is not SQLite fails here (SQLITE_NOTADB).
+  const appId = db.pragma("application_id", { simple: true }) as number;
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (appId !== APPLICATION_ID) {
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
+    if (appId !== 0 || version !== 0 || tables.n > 0) {
+      throw new StateStoreError("foreign", file, `state store ${file} is an SQLite database written by another program (application_id ${appId}, ${tables.n} schema objects); it was left untouched. Move it away, or point --workspace at the right SyftBox folder`);
+    }
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new StateStoreError(
+      "newer-schema",
+      file,
+      `state store ${file} was written by a newer syft-priority-sync (schema ${version}; this release reads up to ${SCHEMA_VERSION}); upgrade, or move the folder away (${dirname(file)}) to start with an empty ledger`,
+    );
+  }
+}
+
+function checkIntegrity(db: Db, file: string, mode: "quick" | "full"): void {
+  const pragma = mode === "quick" ? "quick_check(5)" : "integrity_check(5)";
+  const problems = (db.pragma(pragma) as Record<string, string>[]).map((r) => Object.values(r)[0]);
+  if (problems.length === 1 && problems[0] === "ok") return;
+  throw new StateStoreError("corrupt", file, corruptMessage(file, problems.join("; ")));
+}
+
+function corruptMessage(file: string, detail: string): string {
+  return `state store ${file} is damaged or not a database (${detail}); it was left untouched. Move it away (mv "${file}" "${file}.broken", with its -wal and -shm files if present) and start again: the ledger is rebuilt by re-sending, and peers answer "duplicate" for content they already hold`;
+}
+
+function toStoreError(err: unknown, file: string): StateStoreError {
+  if (err instanceof StateStoreError) return err;
+  const code = String((err as { code?: unknown })?.code ?? "");
+  const message = (err as Error)?.message ?? String(err);
+  let kind: StateStoreErrorKind = "io";
+  if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) kind = "corrupt";
+  else if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) kind = "busy";
+  const text =
+    kind === "corrupt"
+      ? corruptMessage(file, message)
+      : kind === "busy"
+        ? `state store ${file} is locked by another process (${message}); is another syft-priority-sync controller running on this workspace?`
+        : `state store ${file} cannot be opened: ${message}`;
+  return new StateStoreError(kind, file, text, { cause: err });
+}
