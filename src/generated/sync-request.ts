@@ -36,7 +36,7 @@ export type SyncRequest = {
    */
   mtime: number | null;
   /**
-   * The whole new content, standard base64 with padding (create and update only; excludes `chunk`).
+   * The bytes this request carries, standard base64 with padding (create and update only): the whole new content, or with `chunk` only that chunk's bytes.
    */
   content?: string;
   chunk?: SyncChunk;
