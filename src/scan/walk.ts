@@ -54,7 +54,10 @@ export interface WalkResult {
   priorityFiles: FileEntry[];
   /** Symlinks met (to files or folders), never followed, sorted. */
   symlinks: string[];
-  /** With `only`: requested paths that are no longer there (or no longer regular files). */
+  /**
+   * With `only`: requested paths that are not a source or config file now:
+   * gone, replaced by a symlink or special file, excluded or ignored.
+   */
   missing: string[];
   /** Folders or files that could not be read (permissions, …); the rest of the walk went on. */
   errors: WalkError[];
@@ -117,9 +120,12 @@ class Walker {
 
   async visitOnly(only: ReadonlySet<string>, owners: Set<string> | undefined): Promise<void> {
     const checkedFolders = new Map<string, boolean>();
+    const walkedFolders = new Set<string>();
+    const requested: string[] = [];
     for (const path of only) {
       const segments = path.split("/");
       if (!isCleanPath(segments) || (owners && !owners.has(segments[0]!))) continue;
+      requested.push(path);
       // Every folder on the way must be walkable and a real folder (not a symlink).
       let reachable = true;
       for (let i = 1; i < segments.length && reachable; i++) {
@@ -133,22 +139,21 @@ class Walker {
         }
         reachable = ok;
       }
-      if (!reachable) {
-        this.missing.push(path);
-        continue;
-      }
+      if (!reachable) continue;
       const st = this.lstat(path);
-      if (!st) this.missing.push(path);
-      else if (st.isSymbolicLink()) {
-        this.symlinks.push(path);
-        this.missing.push(path);
-      } else if (st.isDirectory()) {
-        if (this.folderWalked(segments)) await this.walkFolder(path);
-      } else if (st.isFile()) {
+      if (st?.isSymbolicLink()) this.symlinks.push(path);
+      else if (st?.isDirectory()) {
+        if (this.folderWalked(segments)) {
+          walkedFolders.add(path);
+          await this.walkFolder(path);
+        }
+      } else if (st?.isFile()) {
         const name = segments[segments.length - 1]!;
         if (segments.length >= 2 && !excludedFileName(name) && !this.ignore.ignores(path)) this.addFile(path, name, st);
-      } else this.missing.push(path);
+      }
     }
+    const found = new Set([...this.files, ...this.aclFiles, ...this.priorityFiles].map((f) => f.path));
+    for (const path of requested) if (!found.has(path) && !walkedFolders.has(path)) this.missing.push(path);
   }
 
   /** Depth-first over one folder; only folders that pass `folderWalked` are entered. */
