@@ -1,24 +1,28 @@
-// Compiles the JSON Schemas in crds/ once with ajv, so validation and the
-// generated types (src/generated/) come from the same source.
-import { readFileSync } from "node:fs";
+// Compiles the JSON Schemas in crds/ with ajv, so validation and the generated
+// types (src/generated/) come from the same source. Every schema is registered
+// under its $id (its file name) first, so one may $ref another.
+import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 
 export type SchemaName = "syncpriority" | "syftpub" | (string & {});
 
-const crdsDir = new URL("../../crds/", import.meta.url);
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-const compiled = new Map<string, ValidateFunction>();
+const crdsDir = fileURLToPath(new URL("../../crds/", import.meta.url));
+let ajv: Ajv | undefined;
+
+function registry(): Ajv {
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    for (const file of readdirSync(crdsDir).filter((f) => f.endsWith(".schema.yaml"))) {
+      ajv.addSchema(parse(readFileSync(`${crdsDir}${file}`, "utf8")) as object, file);
+    }
+  }
+  return ajv;
+}
 
 export function schemaValidator(name: SchemaName): ValidateFunction {
-  let validate = compiled.get(name);
-  if (!validate) {
-    const path = fileURLToPath(new URL(`${name}.schema.yaml`, crdsDir));
-    const schema = parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-    // Schemas may $ref each other by $id; register all of them before compiling.
-    validate = ajv.getSchema(String(schema.$id)) ?? ajv.compile(schema);
-    compiled.set(name, validate);
-  }
+  const validate = registry().getSchema(`${name}.schema.yaml`);
+  if (!validate) throw new Error(`no schema crds/${name}.schema.yaml`);
   return validate;
 }
