@@ -78,33 +78,36 @@ test("an in-memory cache kept by the caller avoids reloading and stays in step",
   assert.equal(store.getHashCache().size, 100);
 });
 
-test("a file written during hashing is read again, and cached with the final content's hash", async () => {
-  const ws = workspace(1);
-  const { files } = await walkWorkspace(ws);
-  const abs = join(ws, "datasites", files[0]!.path);
-  const r = await hashFiles(ws, files, new Map(), {
-    afterRead: (_path, attempt) => {
-      if (attempt === 1) appendFileSync(abs, " and more");
-    },
+for (const [mode, smallFileBytes] of [["small-file (sync) reader", undefined], ["streaming (async) reader", 0]] as const) {
+  test(`${mode}: a file written during hashing is read again, and cached with the final content's hash`, async () => {
+    const ws = workspace(1);
+    const { files } = await walkWorkspace(ws);
+    const abs = join(ws, "datasites", files[0]!.path);
+    const r = await hashFiles(ws, files, new Map(), {
+      smallFileBytes,
+      afterRead: (_path, attempt) => {
+        if (attempt === 1) appendFileSync(abs, " and more");
+      },
+    });
+    const expected = sha("content 0 and more");
+    assert.equal(r.hashes.get(files[0]!.path)?.sha256, expected);
+    assert.equal(r.updated.length, 0, "the file was just modified: racy, so not cached yet");
+    // Once it is old enough, the next hash is cached, with the right content.
+    utimesSync(abs, HOUR_AGO, HOUR_AGO);
+    const later = await hashFiles(ws, (await walkWorkspace(ws)).files, new Map(), { smallFileBytes });
+    assert.deepEqual(later.updated.map((u) => u.sha256), [expected]);
   });
-  const expected = sha("content 0 and more");
-  assert.equal(r.hashes.get(files[0]!.path)?.sha256, expected);
-  assert.equal(r.updated.length, 0, "the file was just modified: racy, so not cached yet");
-  // Once it is old enough, the next hash is cached, with the right content.
-  utimesSync(abs, HOUR_AGO, HOUR_AGO);
-  const later = await hashFiles(ws, (await walkWorkspace(ws)).files, new Map());
-  assert.deepEqual(later.updated.map((u) => u.sha256), [expected]);
-});
 
-test("a file that changes on every read gets no hash and no cache row", async () => {
-  const ws = workspace(1);
-  const { files } = await walkWorkspace(ws);
-  const abs = join(ws, "datasites", files[0]!.path);
-  const r = await hashFiles(ws, files, new Map(), { maxAttempts: 3, afterRead: () => appendFileSync(abs, "x") });
-  assert.deepEqual(r.unstable, [files[0]!.path]);
-  assert.equal(r.hashes.size, 0);
-  assert.deepEqual(r.updated, []);
-});
+  test(`${mode}: a file that changes on every read gets no hash and no cache row`, async () => {
+    const ws = workspace(1);
+    const { files } = await walkWorkspace(ws);
+    const abs = join(ws, "datasites", files[0]!.path);
+    const r = await hashFiles(ws, files, new Map(), { smallFileBytes, maxAttempts: 3, afterRead: () => appendFileSync(abs, "x") });
+    assert.deepEqual(r.unstable, [files[0]!.path]);
+    assert.equal(r.hashes.size, 0);
+    assert.deepEqual(r.updated, []);
+  });
+}
 
 test("a recently modified file is hashed but not cached (racy window), so a same-size, same-mtime rewrite is still seen", async () => {
   const ws = workspace(0);

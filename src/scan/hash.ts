@@ -9,9 +9,10 @@
 // hashed is hashed but not cached: the filesystem's timestamp granularity
 // could hide a second write with the same size and mtime (git's "racy clean"
 // problem), so the next scan reads it once more.
-import { createHash } from "node:crypto";
-import { constants, promises as fsp } from "node:fs";
+import { createHash, type Hash } from "node:crypto";
+import { closeSync, constants, fstatSync, openSync, promises as fsp, readSync, type Stats } from "node:fs";
 import { join } from "node:path";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { HashCacheRow } from "../generated/state.ts";
 import type { FileEntry } from "./walk.ts";
 
@@ -20,6 +21,15 @@ export interface HashOptions {
   concurrency?: number;
   /** Bytes per read, and the buffer each worker holds. Default 1 MiB. */
   chunkSize?: number;
+  /**
+   * Files up to this size are read with synchronous calls, in slices of
+   * `sliceMs` between yields to the event loop: for small files the async
+   * round trips cost more than the reading (3x on 100k small files). Larger
+   * files go through `concurrency` async readers. Default 64 KiB; 0 turns it off.
+   */
+  smallFileBytes?: number;
+  /** Longest synchronous stretch, in ms, of small-file reading. Default 8. */
+  sliceMs?: number;
   /** A file whose mtime is this close to the time it was hashed is not cached. Default 2000 ms. */
   racyWindowMs?: number;
   /** Reads of a file that keeps changing while it is hashed, before giving up on it this round. Default 3. */
@@ -70,7 +80,7 @@ export async function hashFiles(
   const todo: FileEntry[] = [];
   for (const e of entries) {
     const row = cache.get(e.path);
-    if (cacheValid(row, e)) result.hashes.set(e.path, { ...e, sha256: row.sha256 });
+    if (cacheValid(row, e)) result.hashes.set(e.path, { path: e.path, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, sha256: row.sha256 });
     else todo.push(e);
   }
   if (todo.length === 0) return result;
@@ -79,35 +89,56 @@ export async function hashFiles(
   const chunkSize = Math.max(4096, opts.chunkSize ?? 1 << 20);
   const racyWindowMs = opts.racyWindowMs ?? 2000;
   const now = opts.now ?? Date.now;
-  let next = 0;
-  const worker = async () => {
+  const record = (entry: FileEntry, outcome: Outcome) => {
+    if (outcome.kind !== "vanished" && outcome.kind !== "error") result.hashed++;
+    switch (outcome.kind) {
+      case "hashed": {
+        const { size, mtimeMs, ino } = outcome.stat;
+        const file: HashedFile = { path: entry.path, size, mtimeMs, ino, sha256: outcome.sha256 };
+        result.hashes.set(entry.path, file);
+        // A future mtime cannot be produced again by an ordinary write, so only "recent" is racy.
+        if (Math.abs(now() - file.mtimeMs) >= racyWindowMs) result.updated.push(file);
+        break;
+      }
+      case "unstable":
+        result.unstable.push(entry.path);
+        break;
+      case "vanished":
+        result.vanished.push(entry.path);
+        break;
+      case "error":
+        result.errors.push({ path: entry.path, code: outcome.code, message: outcome.message });
+        break;
+    }
+  };
+
+  const smallFileBytes = Math.min(opts.smallFileBytes ?? 64 * 1024, chunkSize);
+  const small = todo.filter((e) => e.size <= smallFileBytes);
+  const large = todo.filter((e) => e.size > smallFileBytes);
+
+  const readSmall = async () => {
+    if (small.length === 0) return;
     const buffer = Buffer.allocUnsafe(chunkSize);
-    while (next < todo.length) {
-      const entry = todo[next++]!;
-      const outcome = await hashOne(join(datasitesDir, entry.path), entry.path, buffer, opts);
-      if (outcome.kind !== "vanished" && outcome.kind !== "error") result.hashed++;
-      switch (outcome.kind) {
-        case "hashed": {
-          const file: HashedFile = { path: entry.path, ...outcome.stat, sha256: outcome.sha256 };
-          result.hashes.set(entry.path, file);
-          // A future mtime cannot be produced again by an ordinary write, so only "recent" is racy.
-          if (Math.abs(now() - file.mtimeMs) >= racyWindowMs) result.updated.push(file);
-          break;
-        }
-        case "unstable":
-          result.unstable.push(entry.path);
-          break;
-        case "vanished":
-          result.vanished.push(entry.path);
-          break;
-        case "error":
-          result.errors.push({ path: entry.path, code: outcome.code, message: outcome.message });
-          break;
+    const sliceMs = opts.sliceMs ?? 8;
+    let sliceStart = performance.now();
+    for (const entry of small) {
+      record(entry, await hashOneSync(join(datasitesDir, entry.path), entry.path, buffer, opts));
+      if (performance.now() - sliceStart > sliceMs) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
       }
     }
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 8, todo.length)) }, worker);
-  await Promise.all(workers);
+  let next = 0;
+  const readLarge = async () => {
+    const buffer = Buffer.allocUnsafe(chunkSize);
+    while (next < large.length) {
+      const entry = large[next++]!;
+      record(entry, await hashOne(join(datasitesDir, entry.path), entry.path, buffer, opts));
+    }
+  };
+  const workers = Array.from({ length: Math.min(opts.concurrency ?? 8, large.length) }, readLarge);
+  await Promise.all([readSmall(), ...workers]);
   result.unstable.sort();
   result.vanished.sort();
   return result;
@@ -138,8 +169,9 @@ async function hashOne(abs: string, path: string, buffer: Buffer, opts: HashOpti
       const before = await handle.stat();
       if (!before.isFile()) return { kind: "vanished" };
       const hash = createHash("sha256");
+      // Read up to the size the stat gave (growth or shrinking shows in the second stat).
       let total = 0;
-      for (;;) {
+      while (total < before.size) {
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
         if (bytesRead === 0) break;
         hash.update(buffer.subarray(0, bytesRead));
@@ -147,9 +179,7 @@ async function hashOne(abs: string, path: string, buffer: Buffer, opts: HashOpti
       }
       await opts.afterRead?.(path, attempt);
       const after = await handle.stat();
-      if (after.size === before.size && after.mtimeMs === before.mtimeMs && total === after.size) {
-        return { kind: "hashed", sha256: hash.digest("hex"), stat: { size: after.size, mtimeMs: after.mtimeMs, ino: after.ino } };
-      }
+      if (unchanged(before, after, total)) return hashed(hash, after);
     } catch (err) {
       return fsFailure(err);
     } finally {
@@ -157,6 +187,48 @@ async function hashOne(abs: string, path: string, buffer: Buffer, opts: HashOpti
     }
   }
   return { kind: "unstable" };
+}
+
+/** The same as `hashOne`, with synchronous calls: for small files, where async round trips dominate. */
+async function hashOneSync(abs: string, path: string, buffer: Buffer, opts: HashOptions): Promise<Outcome> {
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(abs, OPEN_FLAGS);
+    } catch (err) {
+      return fsFailure(err);
+    }
+    try {
+      const before = fstatSync(fd);
+      if (!before.isFile()) return { kind: "vanished" };
+      const hash = createHash("sha256");
+      let total = 0;
+      while (total < before.size) {
+        const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        hash.update(buffer.subarray(0, bytesRead));
+        total += bytesRead;
+      }
+      const hook = opts.afterRead?.(path, attempt);
+      if (hook) await hook;
+      const after = fstatSync(fd);
+      if (unchanged(before, after, total)) return hashed(hash, after);
+    } catch (err) {
+      return fsFailure(err);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { kind: "unstable" };
+}
+
+function unchanged(before: Stats, after: Stats, bytesRead: number): boolean {
+  return after.size === before.size && after.mtimeMs === before.mtimeMs && bytesRead === after.size;
+}
+
+function hashed(hash: Hash, st: Stats): Outcome {
+  return { kind: "hashed", sha256: hash.digest("hex"), stat: { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } };
 }
 
 function fsFailure(err: unknown): Outcome {

@@ -31,18 +31,20 @@ export async function scanWorkspace(workspaceDir: string, store: StateStore | un
 
   // Rows to drop: cached paths inside what this scan looked at that are no
   // longer files we hash (deleted, ignored, excluded, replaced by a folder…).
-  const present = new Set(walk.files.map((f) => f.path));
   const owners = opts.datasites ? new Set(opts.datasites) : undefined;
   const inScope = (path: string) => (opts.only ? opts.only.has(path) : !owners || owners.has(path.slice(0, path.indexOf("/"))));
   const stale = new Set<string>();
-  for (const path of cache.keys()) if (inScope(path) && !present.has(path)) stale.add(path);
+  // Every walked file is in `hashes` unless it vanished or was unstable (both added below).
+  for (const path of cache.keys()) if (!hashed.hashes.has(path) && inScope(path)) stale.add(path);
   for (const path of hashed.vanished) stale.add(path);
   for (const path of hashed.unstable) stale.add(path);
 
-  store?.transaction(() => {
-    store.putHashCache(hashed.updated);
-    store.deleteHashCache(stale);
-  });
+  if (hashed.updated.length > 0 || stale.size > 0) {
+    store?.transaction(() => {
+      store.putHashCache(hashed.updated);
+      store.deleteHashCache(stale);
+    });
+  }
   if (opts.cache) {
     for (const row of hashed.updated) opts.cache.set(row.path, { path: row.path, size: row.size, mtimeMs: row.mtimeMs, ino: row.ino, sha256: row.sha256 });
     for (const path of stale) opts.cache.delete(path);
