@@ -89,6 +89,8 @@ const conformance: [string[], string, boolean][] = [
   [["file?.txt"], "file1.txt", true], // deliberate: `?` is a wildcard here (ignores more)
   [["a+b.txt"], "aab.txt", false], // deliberate: `+` is literal here
   [["a+b.txt"], "a+b.txt", true],
+  [["x[!a].txt"], "xb.txt", true], // `[!…]` negates, as in git
+  [["x[!a].txt"], "xa.txt", false],
 ];
 
 test("patterns match as SyftBox's matcher does", () => {

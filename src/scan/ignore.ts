@@ -24,7 +24,8 @@
 // wrongly skip still goes by SyftBox's normal sync; a file we wrongly send is
 // a leak): `?` matches any one character (the library matches a literal `?`,
 // which the wildcard also matches), and regex metacharacters the library lets
-// through by accident (`+ ( ) { } | ^ $`) are literal here.
+// through by accident (`+ ( ) { } | ^ $`) are literal here. And `[!…]`
+// negates as in git (the library reads the `!` as a class member).
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
