@@ -41,3 +41,22 @@ test("a 512 MiB file is hashed correctly without holding it in memory", async ()
   assert.equal(r.hashes.get("a@x.org/big.bin")?.sha256, expected.digest("hex"));
   assert.ok(peak < 128 * 1024 * 1024, `memory grew by ${(peak / 2 ** 20).toFixed(0)} MiB while hashing a ${SIZE / 2 ** 20} MiB file`);
 });
+
+test("a file that grew past the small-file size after the walk is streamed, and hashed as it is now", async () => {
+  const ws = mkdtempSync(join(tmpdir(), "sps-grown-"));
+  mkdirSync(join(ws, "datasites", "a@x.org"), { recursive: true });
+  const abs = join(ws, "datasites", "a@x.org", "log.csv");
+  const fd = openSync(abs, "w");
+  writeSync(fd, Buffer.from("small"));
+  closeSync(fd);
+  const { files } = await walkWorkspace(ws);
+  const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
+  const fd2 = openSync(abs, "w");
+  writeSync(fd2, big);
+  closeSync(fd2);
+  let reads = 0;
+  const r = await hashFiles(ws, files, new Map(), { smallFileBytes: 64 * 1024, afterRead: () => void reads++ });
+  assert.equal(r.hashes.get("a@x.org/log.csv")?.sha256, createHash("sha256").update(big).digest("hex"));
+  assert.equal(r.hashes.get("a@x.org/log.csv")?.size, big.length, "the stat returned is the one the hash belongs to");
+  assert.equal(reads, 1);
+});

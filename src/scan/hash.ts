@@ -122,7 +122,11 @@ export async function hashFiles(
     const sliceMs = opts.sliceMs ?? 8;
     let sliceStart = performance.now();
     for (const entry of small) {
-      record(entry, await hashOneSync(join(datasitesDir, entry.path), entry.path, buffer, opts));
+      const abs = join(datasitesDir, entry.path);
+      let outcome = await hashOneSync(abs, entry.path, buffer, smallFileBytes, opts);
+      // Grown since the walk: stream it instead of blocking the event loop on it.
+      if (outcome.kind === "too-large") outcome = await hashOne(abs, entry.path, buffer, opts);
+      record(entry, outcome);
       if (performance.now() - sliceStart > sliceMs) {
         await yieldToEventLoop();
         sliceStart = performance.now();
@@ -150,6 +154,7 @@ type Outcome =
   | { kind: "unstable" }
   | { kind: "vanished" }
   | { kind: "error"; code: string; message: string };
+type SyncOutcome = Outcome | { kind: "too-large" };
 
 // O_NOFOLLOW: a file swapped for a symlink after the walk is refused, not
 // followed out of the workspace. O_NONBLOCK: a file swapped for a FIFO does
@@ -190,7 +195,7 @@ async function hashOne(abs: string, path: string, buffer: Buffer, opts: HashOpti
 }
 
 /** The same as `hashOne`, with synchronous calls: for small files, where async round trips dominate. */
-async function hashOneSync(abs: string, path: string, buffer: Buffer, opts: HashOptions): Promise<Outcome> {
+async function hashOneSync(abs: string, path: string, buffer: Buffer, maxBytes: number, opts: HashOptions): Promise<SyncOutcome> {
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     let fd: number;
@@ -202,6 +207,7 @@ async function hashOneSync(abs: string, path: string, buffer: Buffer, opts: Hash
     try {
       const before = fstatSync(fd);
       if (!before.isFile()) return { kind: "vanished" };
+      if (before.size > maxBytes) return { kind: "too-large" };
       const hash = createHash("sha256");
       let total = 0;
       while (total < before.size) {
