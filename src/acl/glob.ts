@@ -29,6 +29,15 @@
 // Here: alternatives are tried in doublestar's order and the first malformed
 // one ends the search; a stray "}" is an ordinary character, as in doublestar's
 // matcher. The caller gets `problem` so the ACL loader can warn about it.
+//
+// Known differences (each pinned by test/acl-glob.test.ts; none arises from a
+// pattern a person would write for an ACL): doublestar's star backtracking is
+// greedy, so where a match needs an earlier "*" to give back characters after
+// a later "*" was reached, doublestar can miss a match that a regex finds.
+// That only happens with a class that can match "/" (e.g. "*[!a]*" against
+// "é/a"), with a pattern ending in a mid-segment "**/" (e.g. "*x**/"), or with
+// a brace alternative that starts with "**" in the middle of a segment
+// (e.g. "*.x{**,a}/"). There we accept what a full regex accepts.
 import picomatch from "picomatch";
 
 /** A compiled doublestar pattern. */

@@ -180,6 +180,7 @@ class Parser {
     if (first.t === "identifier" && CONTROL.has(first.name)) throw new Unsupported(`{{${first.name}}} actions are not supported`);
     const pipe = this.pipeline("action");
     if (this.peek().t !== "end") throw new TemplateSyntaxError(`unexpected ${describe(this.peek())} in action`);
+    if (printsFloat(pipe)) throw new Unsupported("printing a non-integer number is not supported");
     nodes.push({ t: "action", pipe });
     return trimRight;
   }
@@ -401,6 +402,17 @@ class Parser {
   }
 }
 
+/** Would this pipeline print a floating-point constant (Go formats those with %v)? */
+function printsFloat(pipe: Pipeline): boolean {
+  const head = pipe.commands[pipe.commands.length - 1]!.operands[0]!;
+  if (head.t === "pipeline") return head.fields.length === 0 && printsFloat(head.pipe);
+  return head.t === "number" && isFloatConstant(head.text, head.num);
+}
+
+function isFloatConstant(text: string, num: GoNumber): boolean {
+  return num.isComplex || (num.isFloat && !/^[+-]?0[xX]/.test(text) && /[.eEpP]/.test(text));
+}
+
 function describe(tok: Token): string {
   return tok.t === "identifier" ? `<${tok.name}>` : tok.t;
 }
@@ -472,7 +484,8 @@ function execute(nodes: TemplateNode[], data: TemplateData): string | undefined 
     for (const node of nodes) out += node.t === "text" ? node.text : print(evalPipeline(node.pipe, data));
     return out;
   } catch (e) {
-    if (e instanceof ExecError) return undefined;
+    // Unsupported is rejected at parse time; should one slip through, it must not match either.
+    if (e instanceof ExecError || e instanceof Unsupported) return undefined;
     throw e;
   }
 }
@@ -535,9 +548,8 @@ function constant(op: Operand): Value {
       return { kind: "bool", value: op.value };
     case "number": {
       const n = op.num;
-      if (n.isComplex || (n.isFloat && !/^[+-]?0[xX]/.test(op.text) && /[.eEpP]/.test(op.text))) {
-        throw new Unsupported("printing a non-integer number is not supported");
-      }
+      // A float constant is only ever printed (rejected at parse time) or passed where Go wants another type.
+      if (isFloatConstant(op.text, n)) throw new ExecError(`${op.text} is a float`);
       if (n.isInt) return { kind: "int", value: n.int! };
       throw new ExecError(`${op.text} overflows int`);
     }
