@@ -254,7 +254,22 @@ const nameChar = fc.constantFrom("a", "b", ".", "/", "-", "!", "é", "😀", "]"
 // defeat doublestar's greedy star backtracking; patterns ending in a
 // mid-segment "**/"; and brace alternatives that start with "**" in the middle
 // of a segment. Each has deterministic tests below.
-const knownDifference = (p: string) => /\*\*\/$/.test(p) || /\[[!^]/.test(p) || /[^/]\{\*\*/.test(p);
+const knownDifference = (p: string) => /\*\*\/$/.test(p) || /\[[!^]/.test(p) || forcedGlobstar(p);
+
+/** Can a brace alternative in the middle of a segment start with "**" (directly, or by being empty)? */
+function forcedGlobstar(p: string): boolean {
+  const startsWithStars = (s: string) => s.replace(/^\{+/, "").startsWith("**");
+  for (let i = 1; i < p.length; i++) {
+    if (p[i] !== "{" || p[i - 1] === "/") continue;
+    const close = matchedClosingAlt(Array.from(p.slice(i + 1)), 0);
+    if (close < 0) continue;
+    const inner = Array.from(p.slice(i + 1)).slice(0, close).join("");
+    const rest = Array.from(p.slice(i + 1)).slice(close + 1).join("");
+    const options = inner.split(",");
+    if (options.some((o) => startsWithStars(o) || (o === "" && startsWithStars(rest)))) return true;
+  }
+  return false;
+}
 const wellFormedPattern = fc
   .array(fc.constantFrom("a", "b", ".x", "/", "*", "**", "?", "[ab]", "[a-c]", "{a,b}", "{,a/}", "{**,a}", "\\*", "é"), { maxLength: 7 })
   .map((parts) => parts.join(""))

@@ -22,10 +22,13 @@ async function workspace(): Promise<string> {
   await writeFile(join(ds, "alice@x.org", "public", "mysyft.pub.yaml"), "not: an acl\n");
   // A symlinked folder must not be followed: its syft.pub.yaml would open alice's link/ folder.
   await symlink(join(ds, "bob@y.org", "shared"), join(ds, "alice@x.org", "link"));
+  // Nor is a symlinked syft.pub.yaml an ACL file (SyftBox refuses symlinked ACL files).
+  await mkdir(join(ds, "alice@x.org", "linked-acl"));
+  await symlink(join(ds, "bob@y.org", "shared", "syft.pub.yaml"), join(ds, "alice@x.org", "linked-acl", "syft.pub.yaml"));
   return ds;
 }
 
-test("finds files in dot folders, ignores other names, does not follow symlinked folders", async () => {
+test("finds files in dot folders, ignores other names, does not follow symlinks", async () => {
   const ds = await workspace();
   try {
     const { tree, problems } = await loadAclTree(ds);
@@ -37,6 +40,7 @@ test("finds files in dot folders, ignores other names, does not follow symlinked
     assert.equal(decide(tree, "eve@z.org", "alice@x.org/.hidden/deep/x", "read").allowed, true);
     assert.equal(decide(tree, "eve@z.org", "alice@x.org/link/x", "read").allowed, false);
     assert.equal(decide(tree, "eve@z.org", "alice@x.org/link/x", "read").aclFile, "alice@x.org/syft.pub.yaml");
+    assert.equal(decide(tree, "eve@z.org", "alice@x.org/linked-acl/x", "read").aclFile, "alice@x.org/syft.pub.yaml");
   } finally {
     await rm(join(ds, ".."), { recursive: true, force: true });
   }

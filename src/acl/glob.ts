@@ -36,8 +36,10 @@
 // a later "*" was reached, doublestar can miss a match that a regex finds.
 // That only happens with a class that can match "/" (e.g. "*[!a]*" against
 // "é/a"), with a pattern ending in a mid-segment "**/" (e.g. "*x**/"), or with
-// a brace alternative that starts with "**" in the middle of a segment
-// (e.g. "*.x{**,a}/"). There we accept what a full regex accepts.
+// a brace alternative in the middle of a segment that starts with "**", or is
+// empty and followed by "**" (e.g. "*.x{**,a}/", "a*{,b}**/c"): doublestar
+// then treats that "**" as a globstar that freezes the stars before it.
+// There we accept what a full regex accepts.
 import picomatch from "picomatch";
 
 /** A compiled doublestar pattern. */
