@@ -17,9 +17,13 @@
 //     negate, "\" escapes, reversed ranges match nothing); a negated class is
 //     written as the positive complement, because picomatch keeps "/" out of
 //     negated classes and doublestar does not;
-//   - doublestar also accepts a name that ends where the rest of the pattern is
-//     one of "/**", "**/" or "/**/" ("a/*/**" matches "a/b"); picomatch only
-//     does that for some prefixes, so the prefix is added as an alternative.
+//   - doublestar stops as soon as the name runs out and then accepts only if
+//     the rest of the pattern is "", "*", "**", "/**", "**/", "/**/" (or a
+//     leading brace with such an option): "a/*/**" matches "a/b", but
+//     "a/**/**" does not match "a". picomatch has its own, different leniency
+//     for a trailing "/**", so sources are written without it ("x/**" becomes
+//     "x/?*" and "x/?*\/**") and each place the name may end is added as its
+//     own alternative.
 // Regexes are compiled with the "u" and "s" flags so "?" is one code point and
 // "**" crosses names containing newlines, as in Go.
 //
@@ -75,7 +79,7 @@ const PICOMATCH_OPTIONS: picomatch.PicomatchOptions = {
 const MAX_ALTERNATIVES = 1024;
 const MAX_CODE_POINT = 0x10ffff;
 
-/** Compile a doublestar pattern. `ok: false` only for patterns too large to expand. */
+/** Compile a doublestar pattern. `ok: false` only for patterns too large to expand (or that picomatch cannot build). */
 export function compileGlob(pattern: string): GlobCompileResult {
   const expanded: Alternative[] = [];
   if (!expandBraces(fresh(pattern), 0, expanded)) {
