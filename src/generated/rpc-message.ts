@@ -22,7 +22,7 @@ export interface RpcMessage {
    */
   url: string;
   /**
-   * The payload bytes as base64 with padding (we write the URL-safe alphabet, Go writes the standard one); absent or null when empty.
+   * The payload bytes as base64 with padding, so its length is a multiple of 4 (we write the URL-safe alphabet, Go writes the standard one; one alphabet per text); absent or null when empty.
    */
   body?: string | null;
   /**

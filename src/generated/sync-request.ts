@@ -36,7 +36,7 @@ export type SyncRequest = {
    */
   mtime: number | null;
   /**
-   * The bytes this request carries, standard base64 with padding (create and update only): the whole new content, or with `chunk` only that chunk's bytes.
+   * The bytes this request carries, standard base64 with padding (so its length is a multiple of 4; create and update only): the whole new content, or with `chunk` only that chunk's bytes.
    */
   content?: string;
   chunk?: SyncChunk;

@@ -33,18 +33,13 @@ export function maxBytesForBase64(chars: number): number {
  */
 export function fromBase64(text: string, alphabet: "any" | "standard" | "url-safe" = "any"): Buffer {
   if (text.length % 4 !== 0) throw new TypeError("base64 text length is not a multiple of 4 (padding missing?)");
-  let padding = 0;
-  let standard = false;
-  let urlSafe = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (padding > 0 && c !== 61) throw new TypeError(`base64 padding followed by data at offset ${i}`);
-    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57)) continue;
-    if (c === 43 || c === 47) standard = true; // + /
-    else if (c === 45 || c === 95) urlSafe = true; // - _
-    else if (c === 61 && i >= text.length - 2) padding++; // =
-    else throw new TypeError(`invalid base64 character ${JSON.stringify(text[i])} at offset ${i}`);
+  // Plain character-class scans: linear, and far faster than a per-character loop on megabytes.
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) {
+    const bad = /[^A-Za-z0-9+/_=-]|=(?!=?$)/.exec(text);
+    throw new TypeError(bad ? `invalid base64 ${bad[0] === "=" ? "padding" : `character ${JSON.stringify(bad[0])}`} at offset ${bad.index}` : "invalid base64");
   }
+  const standard = /[+/]/.test(text);
+  const urlSafe = /[-_]/.test(text);
   if (standard && urlSafe) throw new TypeError("base64 text mixes the standard and URL-safe alphabets");
   if (alphabet === "standard" && urlSafe) throw new TypeError("expected standard base64, got the URL-safe alphabet");
   if (alphabet === "url-safe" && standard) throw new TypeError("expected URL-safe base64, got the standard alphabet");
