@@ -5,7 +5,8 @@
 // malformed, 403 forged sender, 413 too large, 419 expired), and hands the
 // rest to the handler with the partition folder as the attested sender.
 // chokidar reports new files at once (no debounce); a periodic sweep catches
-// anything an event missed.
+// anything an event missed. Files directly in the endpoint folder (syft-rpc's
+// legacy, unpartitioned layout) have no attested sender and are ignored.
 import { lstat, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
