@@ -1,0 +1,119 @@
+// Desired vs observed, per (path, peer): pure. Produces candidate actions with
+// the rule that makes each one instant; authorization and size limits come
+// after (authorize.ts), so this file only answers "what differs".
+import type { RuleIndex } from "../rules/rule-index.ts";
+import { effectivePriority, formatRuleRef } from "../rules/resolve.ts";
+import type { RuleFile, SyncOperation } from "../rules/types.ts";
+import type { ConfigError } from "../config/errors.ts";
+import type { Ack, PlanAction, SourceFile } from "./types.ts";
+
+export interface DiffInput {
+  user: string;
+  /** Peers `*` expands to (the local user is removed here). */
+  knownPeers: readonly string[];
+  /** When set, only these peers are planned for (`--peer`). */
+  onlyPeers?: readonly string[];
+  files: ReadonlyMap<string, SourceFile>;
+  rules: RuleIndex;
+  acks: readonly Ack[];
+  /** Content that arrived from a peer, per path (null: a received delete). Never re-sent. */
+  received: ReadonlyMap<string, string | null>;
+}
+
+export interface DiffResult {
+  candidates: PlanAction[];
+  /** Rule errors blocking some path's chain (each reported once). */
+  errors: ConfigError[];
+}
+
+/** Does any rule in the path's chain exist? Only such files need hashing. */
+export function isCovered(rules: RuleIndex, path: string): boolean {
+  const chain = rules.chain(path);
+  return chain.ok && chain.files.some((f) => f.rules.length > 0);
+}
+
+export function diff(input: DiffInput): DiffResult {
+  const acksByPath = groupAcks(input.acks);
+  const known = input.knownPeers.filter((p) => p !== input.user);
+  const only = input.onlyPeers ? new Set(input.onlyPeers) : undefined;
+  const errors = new Map<string, ConfigError>();
+  const candidates: PlanAction[] = [];
+  // Moves pair a vanished acked path with a newly present one holding the same content, per peer.
+  const vanished = new Map<string, Map<string, string>>(); // peer -> hash -> path
+  const appeared: { path: string; peer: string; file: SourceFile; chain: RuleFile[] }[] = [];
+
+  const paths = new Set<string>([...input.files.keys(), ...acksByPath.keys()]);
+  for (const path of [...paths].sort()) {
+    const chain = input.rules.chain(path);
+    if (!chain.ok) {
+      for (const e of chain.errors) errors.set(e.message, e);
+      continue;
+    }
+    const file = input.files.get(path);
+    const acks = acksByPath.get(path) ?? new Map<string, Ack>();
+    const peers = new Set([...namedPeers(chain.files, known), ...acks.keys()]);
+    peers.delete(input.user);
+    for (const peer of [...peers].sort()) {
+      if (only && !only.has(peer)) continue;
+      const acked = acks.get(peer)?.hash ?? null;
+      if (file) {
+        if (file.hash === undefined || file.hash === acked) continue;
+        if (input.received.get(path) === file.hash) continue; // arrived from a peer: not ours to propagate
+        if (acked === null) {
+          appeared.push({ path, peer, file, chain: chain.files });
+          continue;
+        }
+        pushIfInstant(candidates, chain.files, { peer, op: "update", path, hash: file.hash, base: acked, size: file.size });
+      } else if (acked !== null) {
+        if (input.received.has(path) && input.received.get(path) === null) continue; // a delete we received
+        const byHash = vanished.get(peer) ?? new Map<string, string>();
+        if (!byHash.has(acked)) byHash.set(acked, path);
+        vanished.set(peer, byHash);
+        pushIfInstant(candidates, chain.files, { peer, op: "delete", path, base: acked });
+      }
+    }
+  }
+
+  for (const { path, peer, file, chain } of appeared) {
+    const from = vanished.get(peer)?.get(file.hash!);
+    const move = from === undefined ? undefined : effectivePriority(chain, peer, "move");
+    if (from !== undefined && move?.priority === "instant") {
+      vanished.get(peer)!.delete(file.hash!);
+      const i = candidates.findIndex((c) => c.peer === peer && c.op === "delete" && c.path === from);
+      if (i >= 0) candidates.splice(i, 1);
+      candidates.push({ peer, op: "move", path, from, hash: file.hash, base: file.hash, size: file.size, reason: formatRuleRef(move.decidedBy!) });
+      continue;
+    }
+    pushIfInstant(candidates, chain, { peer, op: "create", path, hash: file.hash, size: file.size });
+  }
+  return { candidates, errors: [...errors.values()] };
+}
+
+function pushIfInstant(out: PlanAction[], chain: RuleFile[], action: Omit<PlanAction, "reason">): void {
+  const eff = effectivePriority(chain, action.peer, action.op as SyncOperation);
+  if (eff.priority === "instant") out.push({ ...action, reason: formatRuleRef(eff.decidedBy!) });
+}
+
+/** Peers any rule in the chain names, `*` expanded to the known peers. */
+function namedPeers(chain: readonly RuleFile[], known: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const f of chain) {
+    for (const r of f.rules) {
+      for (const u of r.users) {
+        if (u === "*") known.forEach((k) => out.add(k));
+        else out.add(u);
+      }
+    }
+  }
+  return out;
+}
+
+function groupAcks(acks: readonly Ack[]): Map<string, Map<string, Ack>> {
+  const out = new Map<string, Map<string, Ack>>();
+  for (const a of acks) {
+    const byPeer = out.get(a.path) ?? new Map<string, Ack>();
+    byPeer.set(a.peer, a);
+    out.set(a.path, byPeer);
+  }
+  return out;
+}
