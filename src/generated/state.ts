@@ -17,9 +17,9 @@ export type Sha256Hex = string;
  */
 export type AckOp = "create" | "update" | "delete" | "move";
 /**
- * A permanent refusal; the action is not retried until the file, a rule or an ACL changes.
+ * Why an action is not retried until the file, a rule or an ACL changes: the peer refused it (denied, invalid), or kept its own newer version in a conflict (conflict: ours lost and waits for theirs to arrive).
  */
-export type ParkReason = "denied" | "invalid";
+export type ParkReason = "denied" | "invalid" | "conflict";
 
 /**
  * Everything the state store holds, table by table.

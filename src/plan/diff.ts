@@ -16,8 +16,14 @@ export interface DiffInput {
   files: ReadonlyMap<string, SourceFile>;
   rules: RuleIndex;
   acks: readonly Ack[];
-  /** Content that arrived from a peer, per path (null: a received delete). Never re-sent. */
-  received: ReadonlyMap<string, string | null>;
+  /** Content that arrived from a peer, per path (hash null: a received delete). Never re-sent. */
+  received: ReadonlyMap<string, Received>;
+}
+
+export interface Received {
+  hash: string | null;
+  /** When it arrived (ms); newer than a peer's ack, it is the better guess of what that peer holds. */
+  at?: number;
 }
 
 export interface DiffResult {
@@ -40,7 +46,8 @@ export function diff(input: DiffInput): DiffResult {
   const candidates: PlanAction[] = [];
   // Moves pair a vanished acked path with a newly present one holding the same content, per peer.
   const vanished = new Map<string, Map<string, string>>(); // peer -> hash -> path
-  const appeared: { path: string; peer: string; file: SourceFile; chain: RuleFile[] }[] = [];
+  // `base` for a first send: the content our file was received as (what the peer most likely has too).
+  const appeared: { path: string; peer: string; file: SourceFile; chain: RuleFile[]; base?: string }[] = [];
 
   const paths = new Set<string>([...input.files.keys(), ...acksByPath.keys()]);
   for (const path of [...paths].sort()) {
@@ -58,14 +65,18 @@ export function diff(input: DiffInput): DiffResult {
       const acked = acks.get(peer)?.hash ?? null;
       if (file) {
         if (file.hash === undefined || file.hash === acked) continue;
-        if (input.received.get(path) === file.hash) continue; // arrived from a peer: not ours to propagate
+        const received = input.received.get(path);
+        if (received?.hash === file.hash) continue; // arrived from a peer: not ours to propagate
+        // Our edit started from the received content, which co-authors were sent too: a
+        // better base than an acknowledgement older than its arrival.
+        const startedFrom = received?.hash && (acked === null || (received.at ?? 0) > (acks.get(peer)?.ackedAt ?? Infinity)) ? received.hash : undefined;
         if (acked === null) {
-          appeared.push({ path, peer, file, chain: chain.files });
+          appeared.push({ path, peer, file, chain: chain.files, base: startedFrom });
           continue;
         }
-        pushIfInstant(candidates, chain.files, { peer, op: "update", path, hash: file.hash, base: acked, size: file.size });
+        pushIfInstant(candidates, chain.files, { peer, op: "update", path, hash: file.hash, base: startedFrom ?? acked, size: file.size });
       } else if (acked !== null) {
-        if (input.received.has(path) && input.received.get(path) === null) continue; // a delete we received
+        if (input.received.get(path)?.hash === null) continue; // a delete we received
         const byHash = vanished.get(peer) ?? new Map<string, string>();
         if (!byHash.has(acked)) byHash.set(acked, path);
         vanished.set(peer, byHash);
@@ -74,7 +85,7 @@ export function diff(input: DiffInput): DiffResult {
     }
   }
 
-  for (const { path, peer, file, chain } of appeared) {
+  for (const { path, peer, file, chain, base } of appeared) {
     const from = vanished.get(peer)?.get(file.hash!);
     const move = from === undefined ? undefined : effectivePriority(chain, peer, "move");
     if (from !== undefined && move?.priority === "instant") {
@@ -84,7 +95,7 @@ export function diff(input: DiffInput): DiffResult {
       candidates.push({ peer, op: "move", path, from, hash: file.hash, base: file.hash, size: file.size, reason: formatRuleRef(move.decidedBy!) });
       continue;
     }
-    pushIfInstant(candidates, chain, { peer, op: "create", path, hash: file.hash, size: file.size });
+    pushIfInstant(candidates, chain, { peer, op: "create", path, hash: file.hash, ...(base ? { base } : {}), size: file.size });
   }
   return { candidates, errors: [...errors.values()] };
 }

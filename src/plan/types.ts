@@ -56,6 +56,8 @@ export interface Ack {
   path: string;
   hash: string | null;
   op?: SyncOperation | null;
+  /** When it was acknowledged (ms), when known. */
+  ackedAt?: number | null;
 }
 
 /** A present source file. `hash` is set for files some rule covers (the only ones the planner reads). */

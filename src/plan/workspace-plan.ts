@@ -33,7 +33,7 @@ export interface PlanOptions {
   /** Use this open store instead of opening the workspace's (the controller keeps one open). */
   store?: StateStore;
   /** Content received from peers, replacing the store's marks (fixtures, what-if). */
-  received?: ReadonlyMap<string, string | null>;
+  received?: ReadonlyMap<string, { hash: string | null; sender: string; receivedAt?: number }>;
   /** Extra known peers for `*` (added to the config's). */
   extraPeers?: readonly string[];
 }
@@ -74,8 +74,8 @@ export async function planWorkspace(options: PlanOptions = {}): Promise<PlanRun>
     // A file that changed on every read this round is treated as present but unknown: no action until it settles.
     for (const path of hashing.unstable) files.set(path, { path, size: files.get(path)?.size ?? 0 });
 
-    const acks = options.acks ?? (options.observed ? loadObservedFile(options.observed) : store.listAcks());
-    const received = options.received ?? new Map([...store.receivedMap()].map(([p, r]) => [p, r.hash]));
+    const received = options.received ?? store.receivedMap();
+    const acks = withSendersAcks(options.acks ?? (options.observed ? loadObservedFile(options.observed) : store.listAcks()), received);
     const knownPeers = [...new Set([...(await datasiteOwners(workspace.datasitesDir)), ...config.peers, ...(options.extraPeers ?? [])])];
 
     const result = computePlan({
@@ -85,7 +85,7 @@ export async function planWorkspace(options: PlanOptions = {}): Promise<PlanRun>
       files,
       rules: policy.rules,
       acks,
-      received,
+      received: new Map([...received].map(([path, r]) => [path, { hash: r.hash, at: r.receivedAt }])),
       decide,
       maxFileSize: options.maxFileSize ?? config.maxFileSize,
       loadErrors: [...policy.acl.problems.filter((p) => p.severity === "error"), ...readProblems(walk.errors), ...readProblems(hashing.errors)],
@@ -94,6 +94,21 @@ export async function planWorkspace(options: PlanOptions = {}): Promise<PlanRun>
   } finally {
     ownStore?.close();
   }
+}
+
+/**
+ * Whoever sent us content has it: count that as their acknowledgement, so a
+ * co-author's next edit goes back to them as an update on that content instead
+ * of a create that would look like a conflict.
+ */
+function withSendersAcks(acks: readonly Ack[], received: ReadonlyMap<string, { hash: string | null; sender: string; receivedAt?: number }>): Ack[] {
+  const byKey = new Map(acks.map((a) => [`${a.peer}\0${a.path}`, a]));
+  for (const [path, r] of received) {
+    const key = `${r.sender}\0${path}`;
+    const ack = byKey.get(key);
+    if (!ack || (ack.ackedAt ?? Infinity) < (r.receivedAt ?? 0)) byKey.set(key, { peer: r.sender, path, hash: r.hash, ackedAt: r.receivedAt ?? null });
+  }
+  return [...byKey.values()];
 }
 
 /**

@@ -33,7 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
           attempts           INTEGER NOT NULL DEFAULT 0,
           last_error         TEXT,
           next_retry_at      INTEGER,
-          parked             TEXT    CHECK (parked IN ('denied','invalid')),
+          parked             TEXT    CHECK (parked IN ('denied','invalid','conflict')),
           parked_fingerprint TEXT,
           PRIMARY KEY (path, peer)
         ) WITHOUT ROWID;

@@ -8,7 +8,7 @@ export interface LoadedScenario {
   user: string;
   peers?: string[];
   acks: Ack[];
-  received: Map<string, string | null>;
+  received: Map<string, { hash: string | null; sender: string }>;
   maxFileSize?: number;
 }
 
@@ -18,7 +18,7 @@ export function loadScenario(file: string): LoadedScenario {
     user: s.user,
     peers: s.peers,
     acks: (s.observed ?? []).map((o) => ({ peer: o.peer, path: o.path, hash: o.hash, ...(o.op ? { op: o.op } : {}) })),
-    received: new Map((s.received ?? []).map((r) => [r.path, r.hash])),
+    received: new Map((s.received ?? []).map((r) => [r.path, { hash: r.hash, sender: r.from }])),
     maxFileSize: s.maxFileSize,
   };
 }
