@@ -105,7 +105,7 @@ async function send(sender: string, body: SyncRequest): Promise<Answer> {
 }
 
 /** Places raw bytes as a request file in `partition` (bypassing the transport) and waits for the answer. */
-async function placeRaw(partition: string, content: string | Uint8Array, id = randomUUID()): Promise<Answer> {
+async function placeRaw(partition: string, content: string | Uint8Array, id: string = randomUUID()): Promise<Answer> {
   await placeRawRequestForTest(net, bob, partition, `${id}.request`, content);
   const responsePath = join(partitionDir(bobWs, bob, partition), `${id}.response`);
   const until = Date.now() + 10_000;

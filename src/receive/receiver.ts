@@ -241,7 +241,13 @@ class Receiver {
       if (!result.complete) {
         return { status: "applied", code: "chunk-stored", message: `chunk ${chunk.index + 1} of ${chunk.count} of ${path} stored`, need: result.need };
       }
-      await assembler.finish(); // verify: the whole file's sha256
+      try {
+        await assembler.finish(); // verify: the whole file's sha256
+      } catch (err) {
+        // The assembler forgot the chunks (the sender must start over): drop its files too.
+        if (err instanceof ChunkAssemblyError && err.code === "hash-mismatch") await assembler.discard().catch(() => undefined);
+        throw err;
+      }
       return applyContent(env, path, assembledContent(this.fs, assembler, meta, this.now));
     });
   }

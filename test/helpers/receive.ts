@@ -10,7 +10,7 @@ import { after } from "node:test";
 import { loadAclTree } from "../../src/acl/index.ts";
 import { buildSyncRequest, type SyncRequest, type SyncRequestEnvelope, type SyncResponse } from "../../src/rpc/message.ts";
 import type { IncomingRequest } from "../../src/rpc/transport.ts";
-import { createReceiver, type ReceiveEvent, type ReceiverOptions } from "../../src/receive/index.ts";
+import { conflictName, createReceiver, type ReceiveEvent, type ReceiverOptions } from "../../src/receive/index.ts";
 import { StateStore } from "../../src/store/store.ts";
 import { tempDir } from "./tmp.ts";
 
@@ -176,4 +176,10 @@ export async function tempFiles(dir: string): Promise<string[]> {
 export async function grantWrite(site: Site, folder: string, pattern: string, users: string[]): Promise<void> {
   const yaml = `rules:\n  - pattern: "${pattern}"\n    access:\n      read: [${users.map((u) => `"${u}"`).join(", ")}]\n      write: [${users.map((u) => `"${u}"`).join(", ")}]\n`;
   await site.put(`${folder}/syft.pub.yaml`, yaml);
+}
+
+/** The datasites-relative conflict copy of `path` for a version with `mtime` by `author`. */
+export function conflictNameFor(path: string, mtime: number, author: string, n = 0): string {
+  const slash = path.lastIndexOf("/");
+  return `${path.slice(0, slash)}/${conflictName(path.slice(slash + 1), mtime, author, n)}`;
 }
