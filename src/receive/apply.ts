@@ -356,6 +356,14 @@ async function renameNoClobber(fs: ReceiverFs, from: string, to: string): Promis
 
 const NO_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV", "EMLINK"]);
 
+/** `name.syft.tmp.<12 hex>` beside `target`; a name too long for that is shortened (the temp is renamed anyway). */
 function tempPathFor(target: string): string {
-  return join(dirname(target), `${basename(target)}${TEMP_MARKER}${randomBytes(6).toString("hex")}`);
+  const suffix = `${TEMP_MARKER}${randomBytes(6).toString("hex")}`;
+  let name = basename(target);
+  if (Buffer.byteLength(name + suffix, "utf8") > 255) {
+    const chars = [...name];
+    while (chars.length > 1 && Buffer.byteLength(chars.join("") + suffix, "utf8") > 255) chars.pop();
+    name = chars.join("");
+  }
+  return join(dirname(target), name + suffix);
 }
