@@ -275,7 +275,10 @@ class Receiver {
     if (err instanceof Refusal) return err.outcome;
     if (err instanceof RpcDecodeError) return { status: "invalid", code: err.code, message: err.message };
     if (err instanceof ChunkAssemblyError) {
-      if (err.code === "incomplete") return { status: "error", code: "incomplete", message: `${err.message}; resend the missing chunks` };
+      if (err.code === "incomplete") {
+        this.opts.logger?.warn({ path: body.path, err: err.message }, `receive: chunk transfer of ${body.path} lost its state`);
+        return { status: "error", code: "incomplete", message: `the receiver lost track of this transfer of ${body.path}; resend its chunks` };
+      }
       return { status: "invalid", code: err.code, message: err.message };
     }
     const path = typeof body.path === "string" ? body.path : "(no path)";
