@@ -281,3 +281,28 @@ test("on a case-insensitive file system, case variants of reserved and ignored n
   const plain = await receiverSite({ caseInsensitive: false });
   assert.equal((await plain.deliver(alice, ok(`${alice}/SYFT.PUB.YAML`))).status, "applied");
 });
+
+test("on a case-insensitive file system, a differently spelt folder cannot slip past its own syft.pub.yaml (403 case-alias)", async () => {
+  // Simulated on Linux: lstat finds names case-insensitively, as macOS's default file system does.
+  const folding = async (p: string) => {
+    try {
+      return await lstat(p);
+    } catch (err) {
+      const names = await readdir(join(p, "..")).catch(() => [] as string[]);
+      const name = p.slice(p.lastIndexOf("/") + 1).toLowerCase();
+      const match = names.find((n) => n.toLowerCase() === name);
+      if (match === undefined) throw err;
+      return lstat(join(p, "..", match));
+    }
+  };
+  const site = await receiverSite({ caseInsensitive: true, fs: { lstat: folding } });
+  await site.put(`${bob}/shared/syft.pub.yaml`, `rules:\n  - pattern: "**"\n    access:\n      write: ["${alice}"]\n`);
+  await site.put(`${bob}/shared/Secret/syft.pub.yaml`, `terminal: true\nrules:\n  - pattern: "**"\n    access:\n      read: ["${bob}"]\n`);
+  // The ACL engine sees "secret", which no file governs but shared/'s: alice may write. The disk would put it in Secret/.
+  const answer = await site.deliver(alice, ok(`${bob}/shared/secret/plans.txt`));
+  assert.deepEqual([answer.status, answer.code], ["denied", "case-alias"]);
+  assert.equal(answer.hash, undefined);
+  assert.deepEqual(await site.files(), [`${bob}/shared/Secret/syft.pub.yaml`, `${bob}/shared/syft.pub.yaml`]);
+  // Spelt as on disk, the folder's own file decides: no write.
+  assert.deepEqual((await site.deliver(alice, ok(`${bob}/shared/Secret/plans.txt`))).code, "no-write");
+});
