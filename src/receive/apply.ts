@@ -13,6 +13,7 @@
 import { constants } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
+import type { FileHandle } from "node:fs/promises";
 import type { ChunkAssembler } from "../rpc/chunk-assembler.ts";
 import { TEMP_MARKER } from "../fs/atomic-write.ts";
 import { conflictName, incomingWins, type Version } from "./conflict.ts";
@@ -182,7 +183,12 @@ export async function applyDelete(env: ApplyEnv, path: string, base: string | nu
       return { status: "conflict", code: "modified-since", message: `${path} changed on the receiver since the version the sender deleted; it was kept`, hash: local.hash };
     }
     if (!(await unchangedSince(fs, abs, local))) continue;
-    await fs.unlink(abs);
+    try {
+      await fs.unlink(abs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // removed meanwhile: decide again
+      throw err;
+    }
     await fsyncDir(fs, dirname(abs));
     env.markReceived(path, null);
     return { status: "applied", code: "applied", message: `${path} deleted`, hash: null };
@@ -267,7 +273,13 @@ async function replaceWith(env: ApplyEnv, path: string, abs: string, local: Loca
  */
 async function copyToTemp(env: ApplyEnv, abs: string, local: LocalFile): Promise<string | undefined> {
   const { fs } = env;
-  const source = await fs.open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  let source: FileHandle;
+  try {
+    source = await fs.open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined; // gone meanwhile: decide again
+    throw err;
+  }
   const temp = tempPathFor(abs);
   let ok = false;
   try {
