@@ -8,9 +8,12 @@ import { setCommand, getCommand, removeCommand, listCommand } from "./commands/r
 import { canCommand } from "./commands/can.ts";
 import { checkCommand } from "./commands/check.ts";
 import { planCommand } from "./commands/plan.ts";
+import { runCommand } from "./commands/run.ts";
+import { demoCommand } from "./commands/demo.ts";
+import { statusCommand, retryCommand } from "./commands/status.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const COMMANDS: Command<any>[] = [setCommand, getCommand, removeCommand, listCommand, canCommand, checkCommand, planCommand];
+const COMMANDS: Command<any>[] = [setCommand, getCommand, removeCommand, listCommand, canCommand, checkCommand, planCommand, runCommand, statusCommand, retryCommand, demoCommand];
 
 const consoleIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),

@@ -115,7 +115,14 @@ export class Sender {
         requests += sent.requests;
         response = sent.response;
       } else {
-        response = await this.sendOne(action.peer, this.metadataBody(action), signal);
+        const body = this.metadataBody(action);
+        if (action.op === "move") {
+          // A rename keeps content and mtime: the receiver checks and sets both.
+          const stat = await lstat(join(this.opts.workspaceDir, "datasites", action.path));
+          if (!stat.isFile() || stat.size !== action.size) throw new SourceChangedError(`${action.path} changed since it was planned`);
+          Object.assign(body, { size: stat.size, mtime: Math.trunc(stat.mtimeMs) });
+        }
+        response = await this.sendOne(action.peer, body, signal);
         requests++;
         if (action.op === "move" && response.status === "conflict" && response.code === "need-content") {
           // The peer's source did not match: send the content to the destination instead.
