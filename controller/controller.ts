@@ -16,6 +16,7 @@ import { loadControllerConfig, type EffectiveConfig } from "../src/config/contro
 import type { Logger } from "./logger.ts";
 import { Metrics } from "./metrics.ts";
 import { DatasiteWatcher } from "./watcher.ts";
+import type { ProgressBar } from "./progress.ts";
 
 export interface ControllerOptions {
   workspace: string;
@@ -35,6 +36,8 @@ export interface ControllerOptions {
   metrics?: Metrics;
   /** Called after each reconcile (demo, tests). */
   onReconcile?: (report: ReconcileReport) => void;
+  /** Progress of the first scan's hashing (a TTY progress bar). */
+  onFirstScanProgress?: ProgressBar;
   /** Called for each incoming request answered. */
   onReceived?: (event: { path: string; op: string; sender: string; status: string; code: string; hash: string | null }) => void;
 }
@@ -72,6 +75,7 @@ export class Controller {
   private aclTree: AclTree | undefined;
   private aclDirty = true;
   private policyVersion = "";
+  private firstScanDone = false;
 
   constructor(private readonly opts: ControllerOptions) {
     const ws = resolveWorkspace({ workspace: opts.workspace, user: opts.user });
@@ -221,7 +225,10 @@ export class Controller {
   }
 
   private async planPhase(): Promise<PlanRun> {
-    const run = await planWorkspace({ workspace: this.workspace, user: this.user, store: this.store, config: this.opts.config });
+    const progress = this.firstScanDone ? undefined : this.opts.onFirstScanProgress;
+    const run = await planWorkspace({ workspace: this.workspace, user: this.user, store: this.store, config: this.opts.config, onHashProgress: progress?.update });
+    progress?.done();
+    this.firstScanDone = true;
     this.aclTree = run.policy.acl.tree;
     this.aclDirty = false;
     this.policyVersion = policyVersion(run);

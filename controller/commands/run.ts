@@ -6,6 +6,7 @@ import { Controller } from "../controller.ts";
 import { parseDuration } from "../duration.ts";
 import { createLogger } from "../logger.ts";
 import { Metrics } from "../metrics.ts";
+import { scanProgress } from "../progress.ts";
 import { checkTransportKind, createTransport, workspaceFor } from "../transport-factory.ts";
 
 export const runCommand = defineCommand({
@@ -56,6 +57,7 @@ SIGINT/SIGTERM stop it cleanly (in-flight writes and commits finish) with exit 0
       timeoutMs: v.timeout ? parseDuration(v.timeout, "--timeout") : undefined,
       logger,
       metrics,
+      onFirstScanProgress: scanProgress(process.stderr),
     });
     if (port !== undefined) io.err(`metrics on http://127.0.0.1:${await metrics.serve(port)}/metrics`);
     const stopped = new Promise<void>((resolve) => {

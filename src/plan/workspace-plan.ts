@@ -36,6 +36,8 @@ export interface PlanOptions {
   received?: ReadonlyMap<string, { hash: string | null; sender: string; receivedAt?: number }>;
   /** Extra known peers for `*` (added to the config's). */
   extraPeers?: readonly string[];
+  /** Hashing progress (the first scan of a large workspace can take a while). */
+  onHashProgress?: (progress: { done: number; total: number; bytes: number }) => void;
 }
 
 export interface PlanRun {
@@ -66,7 +68,7 @@ export async function planWorkspace(options: PlanOptions = {}): Promise<PlanRun>
 
     const sources = walk.files.filter((f) => isSource(f.path, user, decide));
     const toHash = sources.filter((f) => isCovered(policy.rules, f.path));
-    const hashing = await hashFiles(workspace.dataDir, toHash, store.getHashCache(toHash.map((f) => f.path)));
+    const hashing = await hashFiles(workspace.dataDir, toHash, store.getHashCache(toHash.map((f) => f.path)), { onProgress: options.onHashProgress });
     store.putHashCache(hashing.updated);
 
     const files = new Map<string, SourceFile>();

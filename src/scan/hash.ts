@@ -38,6 +38,8 @@ export interface HashOptions {
   now?: () => number;
   /** Test seam: runs after a file's content was read, before its stat is checked again. */
   afterRead?: (path: string, attempt: number) => void | Promise<void>;
+  /** Called after each file read: files done of those needing a read, and bytes read so far (progress display). */
+  onProgress?: (progress: { done: number; total: number; bytes: number }) => void;
 }
 
 /** A file's hash and the stat it belongs to (which may be newer than the walk's). */
@@ -89,8 +91,13 @@ export async function hashFiles(
   const chunkSize = Math.max(4096, opts.chunkSize ?? 1 << 20);
   const racyWindowMs = opts.racyWindowMs ?? 2000;
   const now = opts.now ?? Date.now;
+  let done = 0;
+  let bytes = 0;
   const record = (entry: FileEntry, outcome: Outcome) => {
     if (outcome.kind !== "vanished" && outcome.kind !== "error") result.hashed++;
+    done++;
+    bytes += entry.size;
+    opts.onProgress?.({ done, total: todo.length, bytes });
     switch (outcome.kind) {
       case "hashed": {
         const { size, mtimeMs, ino } = outcome.stat;
