@@ -48,6 +48,8 @@ export interface PlanRun {
   walk: WalkResult;
   /** Files whose content was actually read this run (the rest came from the hash cache). */
   hashed: number;
+  /** The present source files with their hashes (covered files only), as planned. */
+  files: ReadonlyMap<string, SourceFile>;
 }
 
 /** The library's `plan()`: the same structure `sps plan --json` prints. */
@@ -92,7 +94,7 @@ export async function planWorkspace(options: PlanOptions = {}): Promise<PlanRun>
       maxFileSize: options.maxFileSize ?? config.maxFileSize,
       loadErrors: [...policy.acl.problems.filter((p) => p.severity === "error"), ...readProblems(walk.errors), ...readProblems(hashing.errors)],
     });
-    return { plan: result, workspace: { ...workspace, user }, config, policy, walk, hashed: hashing.hashed };
+    return { plan: result, workspace: { ...workspace, user }, config, policy, walk, hashed: hashing.hashed, files };
   } finally {
     ownStore?.close();
   }

@@ -34,12 +34,9 @@ export async function computeStatus(options: PlanOptions & { now?: number } = {}
   try {
     const run = await planWorkspace({ ...options, store });
     const now = options.now ?? Date.now();
-    const local = new Map<string, string | undefined>();
     const mtimes = new Map<string, number>();
     for (const f of run.walk.files) mtimes.set(f.path, f.mtimeMs);
     const acks = store.listAcks();
-    const hashes = new Map(store.getHashCache(acks.map((a) => a.path)).entries());
-    for (const a of acks) local.set(a.path, hashes.get(a.path)?.sha256);
 
     const peers = new Map<string, PeerStatus>();
     const peer = (p: string) => {
@@ -49,7 +46,7 @@ export async function computeStatus(options: PlanOptions & { now?: number } = {}
     };
     for (const a of acks) {
       const s = peer(a.peer);
-      if (a.hash !== null && a.hash === local.get(a.path) && mtimes.has(a.path)) s.inSync++;
+      if (a.hash !== null && a.hash === run.files.get(a.path)?.hash) s.inSync++;
       if (a.parked) {
         s.parked.push({ path: a.path, reason: a.parked, lastError: a.lastError });
         if (a.parked === "conflict") s.conflicts++;
