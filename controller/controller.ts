@@ -92,7 +92,8 @@ export class Controller {
   async start(): Promise<void> {
     this.config = await loadControllerConfig(this.workspace, this.opts.config);
     this.store = StateStore.open(this.workspace);
-    await sweepStaleTemps(this.workspace);
+    // Nothing of ours is mid-write before we start: every plain temp file is a crash leftover.
+    await sweepStaleTemps(this.workspace, { minAgeMs: 0 });
     this.sender = new Sender({
       workspaceDir: this.workspace,
       user: this.user,
@@ -108,6 +109,7 @@ export class Controller {
         user: this.user,
         store: this.store,
         acl: () => this.currentAcl(),
+        maxFileSize: this.config.maxFileSize,
         logger: this.opts.logger,
         onApplied: (event) => {
           this.metrics.received.inc({ status: event.status });
