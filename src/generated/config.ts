@@ -20,4 +20,8 @@ export interface ControllerConfig {
    * Milliseconds a file watcher waits for quiet before pulling a reconcile forward (default 20).
    */
   quietWindowMs?: number;
+  /**
+   * Peers whose requests are accepted without a valid signature (docs/signatures.md): `true` for every peer, or a list of emails. For them an unsigned request, or one whose signature cannot be checked (no published key, an unknown key, a key change without a rotation statement), is let through to the path and permission checks; a signature that can be checked must still verify. Default: none, every request must be signed.
+   */
+  allowUnsignedPeers?: boolean | string[];
 }

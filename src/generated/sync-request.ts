@@ -40,6 +40,7 @@ export type SyncRequest = {
    */
   content?: string;
   chunk?: SyncChunk;
+  signature?: SyncSignature;
 };
 export type SyncOp = "create" | "update" | "delete" | "move";
 /**
@@ -75,4 +76,29 @@ export interface SyncChunk {
    * The sha256 (hex) of the whole content; equals the body's `hash`.
    */
   total_hash: string;
+}
+/**
+ * The sender's Ed25519 signature over this body (docs/signatures.md): over the UTF-8 bytes of "syft-priority-sync/sync-request/v1" and a newline, followed by the body's canonical JSON (RFC 8785: sorted keys, no whitespace) with `signature.sig` left out, so alg, key, to and expires are signed too.
+ */
+export interface SyncSignature {
+  /**
+   * Signature algorithm; only Ed25519.
+   */
+  alg: "ed25519";
+  /**
+   * Id of the signing key: the first 16 bytes of the sha256 of the raw 32-byte public key, as 32 lowercase hex digits. The sender publishes the key in datasites/<sender>/public/syft-priority-sync/key.pub.
+   */
+  key: string;
+  /**
+   * The recipient's email; a receiver refuses a body signed for someone else (no replay to another peer).
+   */
+  to: string;
+  /**
+   * RFC 3339 UTC; the signature is refused after this instant (the envelope's expiry, 15 min by default).
+   */
+  expires: string;
+  /**
+   * The 64-byte Ed25519 signature, standard base64 with padding.
+   */
+  sig: string;
 }
