@@ -18,7 +18,7 @@
 // duplicate keys, or a folder more than 255 levels deep.
 // If no rule has the pattern exactly "**", a private "**" rule is appended.
 import { isMap, isScalar, isSeq, parseAllDocuments, LineCounter, type Node, type Pair, type Document } from "yaml";
-import { parseYaml, validateDocument, type ParsedDocument } from "../config/document.ts";
+import { documentValue, parseYaml, validateDocument, type ParsedDocument } from "../config/document.ts";
 import { ConfigError } from "../config/errors.ts";
 import { closest } from "../config/suggest.ts";
 import { ACL_MAX_DEPTH, aclFolderOf } from "./path.ts";
@@ -118,7 +118,7 @@ function parseFirstDocument(text: string, file: string, problems: ConfigError[])
   const error = first.errors[0];
   if (error) throw new ConfigError(file, lines.linePos(error.pos[0]).line, undefined, `invalid YAML: ${error.message.split("\n")[0]}`);
   problems.push(new ConfigError(file, undefined, undefined, "holds several YAML documents; SyftBox reads only the first", "warning"));
-  return { value: first.toJS({ maxAliasCount: 100 }), doc: first, lines };
+  return { value: documentValue(first, lines, file), doc: first, lines };
 }
 
 type Report = (node: Node | undefined, field: string | undefined, detail: string) => void;

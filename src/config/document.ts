@@ -23,7 +23,27 @@ export function parseYaml(text: string, file: string): ParsedDocument {
     const line = lines.linePos(first.pos[0]).line;
     throw new ConfigError(file, line, undefined, `invalid YAML: ${firstSentence(first.message)}`);
   }
-  return { value: doc.toJS({ maxAliasCount: 100 }), doc, lines };
+  return { value: documentValue(doc, lines, file), doc, lines };
+}
+
+/** The most alias expansions a document may make (the yaml library's guard against "billion laughs"; each alias counts its anchor's own aliases too). */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. The yaml library refuses a document whose
+ * aliases expand too much (an alias bomb) by throwing a ReferenceError; that
+ * is a problem of the file like any other, so it becomes a ConfigError.
+ */
+export function documentValue(doc: Document.Parsed, lines: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const anchor = doc.contents?.range?.[0] ?? 0;
+    const detail = err instanceof ReferenceError && /alias/i.test(err.message)
+      ? `its aliases expand too much (more than ${MAX_ALIAS_COUNT} alias expansions); refusing a possible alias bomb`
+      : `invalid YAML: ${firstSentence((err as Error)?.message ?? String(err))}`;
+    throw new ConfigError(file, lines.linePos(anchor).line, undefined, detail);
+  }
 }
 
 /** Validate a parsed document; returns every problem, sorted by line. */

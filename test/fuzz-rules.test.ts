@@ -1,0 +1,21 @@
+// Fuzzing the `.syncpriority.yaml` loader (src/rules/parse.ts).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildAclTree } from "../src/acl/index.ts";
+import { ConfigError } from "../src/config/errors.ts";
+import { parseRuleFile, ruleFileProblems } from "../src/rules/parse.ts";
+import { aliasBomb } from "./helpers/yaml-fuzz.ts";
+
+test("rule files and ACL files: alias bombs are refused quickly as a ConfigError, whatever their size", () => {
+  for (const [levels, width] of [[3, 4], [9, 9], [20, 10], [3, 200]] as const) {
+    const text = aliasBomb(levels, width, "rules: []\n");
+    const started = performance.now();
+    const [problem] = ruleFileProblems(text, "bomb.syncpriority.yaml");
+    assert.ok(problem instanceof ConfigError);
+    assert.match(problem.message, /^bomb\.syncpriority\.yaml:1: .*alias bomb/);
+    assert.throws(() => parseRuleFile(text, "bomb.syncpriority.yaml"), ConfigError);
+    const acl = buildAclTree(new Map([["alice@uni.edu/syft.pub.yaml", text]]));
+    assert.deepEqual(acl.problems.map((p) => [p.severity, /alias bomb/.test(p.message)]), [["error", true]]);
+    assert.ok(performance.now() - started < 2000, `a ${levels}x${width} bomb took ${Math.round(performance.now() - started)} ms`);
+  }
+});
