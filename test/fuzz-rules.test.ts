@@ -19,3 +19,17 @@ test("rule files and ACL files: alias bombs are refused quickly as a ConfigError
     assert.ok(performance.now() - started < 2000, `a ${levels}x${width} bomb took ${Math.round(performance.now() - started)} ms`);
   }
 });
+
+test("rule files and ACL files: a key or file name with a line break still gives one-line messages", () => {
+  const oneLine = (m: string) => assert.ok(!/[\n\r\u0085\u2028\u2029]/.test(m), `not one line: ${JSON.stringify(m)}`);
+  for (const text of ['rules: []\n"a\\nb": 1\n', 'rules:\n- users: ["a@b"]\n  priority: instant\n  "oper\\u2028ations": [create]\n']) {
+    const problems = ruleFileProblems(text, "f.syncpriority.yaml");
+    assert.ok(problems.length > 0);
+    for (const p of problems) oneLine(p.message);
+    for (const p of buildAclTree(new Map([["alice@uni.edu/syft.pub.yaml", text]])).problems) oneLine(p.message);
+  }
+  const [problem] = ruleFileProblems("rules: 1\n", "odd\nname.syncpriority.yaml");
+  assert.ok(problem);
+  oneLine(problem.message);
+  assert.equal(problem.file, "odd\nname.syncpriority.yaml", "the file field stays the real name");
+});

@@ -18,6 +18,9 @@ export class ConfigError extends Error {
   ) {
     super(formatConfigProblem(file, line, field, detail));
     this.name = "ConfigError";
+    // One line, whatever the file holds: a key such as "a\nb" must not split (or forge) output lines.
+    this.field = field === undefined ? undefined : oneLine(field);
+    this.detail = oneLine(detail);
   }
 
   toJSON(): { file: string; line?: number; message: string } {
@@ -27,8 +30,13 @@ export class ConfigError extends Error {
 }
 
 export function formatConfigProblem(file: string, line: number | undefined, field: string | undefined, detail: string): string {
-  const where = line === undefined ? file : `${file}:${line}`;
-  return field ? `${where}: ${field}: ${detail}` : `${where}: ${detail}`;
+  const where = line === undefined ? oneLine(file) : `${oneLine(file)}:${line}`;
+  return field ? `${where}: ${oneLine(field)}: ${oneLine(detail)}` : `${where}: ${oneLine(detail)}`;
+}
+
+/** Line breaks and other control characters written as escapes (`\n`, `\u2028`), so a message stays one line. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 
 /** Node's fs errors carry a code; turn the common ones into a sentence a user can act on. */
