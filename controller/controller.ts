@@ -38,6 +38,12 @@ export interface ControllerOptions {
   onReconcile?: (report: ReconcileReport) => void;
   /** Progress of the first scan's hashing (a TTY progress bar). */
   onFirstScanProgress?: ProgressBar;
+  /**
+   * TEST SEAM: the clock that retry times are judged by (the ledger's
+   * `nextRetryAt` and the per-peer circuit). Default Date.now. Tests that drive
+   * reconciles by hand move it forward instead of waiting out a backoff.
+   */
+  now?: () => number;
   /** Called for each incoming request answered. */
   onReceived?: (event: { path: string; op: string; sender: string; status: string; code: string; hash: string | null }) => void;
 }
@@ -100,6 +106,7 @@ export class Controller {
       transport: this.opts.transport,
       store: this.store,
       timeoutMs: this.opts.timeoutMs,
+      now: this.opts.now,
       policyVersion: () => this.policyVersion,
       onResult: (r) => this.metrics.actions.inc({ op: r.action.op, result: r.outcome }),
     });
@@ -253,7 +260,7 @@ export class Controller {
 
   private scheduleRetry(): void {
     const due = this.sender.nextDue();
-    if (due !== undefined) this.soon("retry", Math.max(0, due - Date.now()));
+    if (due !== undefined) this.soon("retry", Math.max(0, due - (this.opts.now ?? Date.now)()));
   }
 
   private async currentAcl(): Promise<AclTree> {

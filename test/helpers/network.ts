@@ -7,6 +7,7 @@ import { after } from "node:test";
 import { Controller, type ReconcileReport } from "../../controller/controller.ts";
 import { createLogger } from "../../controller/logger.ts";
 import { LocalTransport } from "../../src/rpc/transports/local.ts";
+import type { Transport } from "../../src/rpc/transport.ts";
 import { tempDir } from "./tmp.ts";
 
 export interface Peer {
@@ -15,7 +16,7 @@ export interface Peer {
   /** Request files this peer's sender wrote (chunks count one each). */
   sent: () => number;
   reports: ReconcileReport[];
-  received: { path: string; op: string; sender: string; status: string; code: string }[];
+  received: { path: string; op: string; sender: string; status: string; code: string; hash: string | null }[];
 }
 
 export function makeNetwork(users: string[]): string {
@@ -41,16 +42,27 @@ export function read(network: string, user: string, rel: string): string | undef
   return existsSync(p) ? readFileSync(p, "utf8") : undefined;
 }
 
-export async function startPeer(network: string, user: string, opts: { intervalMs?: number; timeoutMs?: number; watch?: boolean } = {}): Promise<Peer> {
+export interface PeerOptions {
+  intervalMs?: number;
+  timeoutMs?: number;
+  watch?: boolean;
+  /** Wraps the peer's local transport (e.g. in a FaultyTransport). */
+  transport?: (local: LocalTransport) => Transport;
+  /** The controller's retry clock (see ControllerOptions.now). */
+  now?: () => number;
+}
+
+export async function startPeer(network: string, user: string, opts: PeerOptions = {}): Promise<Peer> {
   const reports: ReconcileReport[] = [];
   const received: Peer["received"] = [];
   const controller = new Controller({
     workspace: join(network, user),
     user,
-    transport: new LocalTransport({ networkDir: network, email: user }),
+    transport: (opts.transport ?? ((t) => t))(new LocalTransport({ networkDir: network, email: user })),
     intervalMs: opts.intervalMs ?? 30_000,
     timeoutMs: opts.timeoutMs ?? 5_000,
     watch: opts.watch,
+    now: opts.now,
     logger: createLogger({ level: process.env.SPS_TEST_LOG ?? "silent", name: user }),
     onReconcile: (r) => reports.push(r),
     onReceived: (e) => received.push(e),
