@@ -72,4 +72,5 @@ const RESERVED_WHY: Record<NonNullable<ReturnType<typeof reservedKind>>, string>
   rpc: "inside an RPC endpoint folder",
   state: "inside a state folder (.data)",
   temp: "a temp file name (*.syft.tmp.*)",
+  key: "in a published signing-key folder (public/syft-priority-sync)",
 };

@@ -1,7 +1,7 @@
 // Paths that are never sources of instant sync, whatever any ignore file says
 // (DESIGN.md "Which files are sources"): permission and priority files (they
 // travel only by SyftBox's normal sync, and the loaders want them listed),
-// RPC folders, state folders, and our own temp files. Pure string tests on
+// RPC folders, state folders, our published-key folder, and our own temp files. Pure string tests on
 // datasites-relative POSIX paths, shared by the walk and the receiver.
 
 export const ACL_FILE_NAME = "syft.pub.yaml";
@@ -13,7 +13,10 @@ export const TEMP_FILE_INFIX = ".syft.tmp.";
 export const STATE_FOLDER_NAME = ".data";
 
 export type ConfigKind = "acl" | "priority";
-export type ExcludedKind = "rpc" | "state" | "temp";
+export type ExcludedKind = "rpc" | "state" | "temp" | "key";
+
+/** `<owner>/public/syft-priority-sync`: the owner's published signing key (docs/signatures.md). */
+const KEY_FOLDER = ["public", "syft-priority-sync"] as const;
 
 /** Which config file a file name is, if any. */
 export function configKind(name: string): ConfigKind | undefined {
@@ -24,13 +27,16 @@ export function configKind(name: string): ConfigKind | undefined {
 
 /**
  * Why a folder (given as its path's segments) is skipped with everything in
- * it: `<owner>/app_data/<app>/rpc` (RPC request/response files), or any
- * `.data` folder (state). Undefined when it is walked.
+ * it: `<owner>/app_data/<app>/rpc` (RPC request/response files), any `.data`
+ * folder (state), or `<owner>/public/syft-priority-sync` (the published
+ * signing key: only SyftBox's normal sync may carry it, so no peer can plant
+ * a key by instant sync). Undefined when it is walked.
  */
 export function excludedFolder(segments: readonly string[]): ExcludedKind | undefined {
   const name = segments[segments.length - 1];
   if (name === STATE_FOLDER_NAME) return "state";
   if (segments.length === 4 && segments[1] === "app_data" && segments[3] === "rpc") return "rpc";
+  if (segments.length === 3 && segments[1] === KEY_FOLDER[0] && segments[2] === KEY_FOLDER[1]) return "key";
   return undefined;
 }
 

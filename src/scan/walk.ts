@@ -188,7 +188,7 @@ class Walker {
 
   /** `folderWalked` for a folder whose parent the walk has entered. */
   private subfolderWalked(path: string, name: string, segments: number): boolean {
-    if (name === STATE_FOLDER_NAME || (segments === 4 && excludedFolder(path.split("/")))) return false;
+    if (name === STATE_FOLDER_NAME || ((segments === 4 || segments === 3) && excludedFolder(path.split("/")))) return false;
     return !this.ignore.skipsSubfolder(path, name);
   }
 
