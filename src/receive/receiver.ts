@@ -3,6 +3,9 @@
 // requests and forged senders; `incoming.sender` is the attested sender.
 // Each request then goes through named phases, in this order:
 //
+//   authenticate the body's signature proves the attested sender (src/sign/,
+//                docs/signatures.md): the partition alone does not, since
+//                SyftBox's HTTP send bridge lets anyone write any partition
 //   confinePath  the path strings: shape, reserved names, SyftBox's ignore list
 //   authorize    the sender has write on the path (both paths for a move)
 //   verify       content bytes match their declared size and sha256
@@ -26,6 +29,7 @@ import { RpcDecodeError } from "../rpc/errors.ts";
 import { contentBytes } from "../rpc/message.ts";
 import type { IncomingRequest, RequestHandler } from "../rpc/transport.ts";
 import { IgnoreList, SYFTBOX_DEFAULT_IGNORE, SYFTIGNORE_FILE } from "../scan/ignore.ts";
+import type { SignatureCheck } from "../sign/verifier.ts";
 import type { StateStore } from "../store/store.ts";
 import { applyContent, applyDelete, applyMove, assembledContent, bytesContent, type ApplyEnv } from "./apply.ts";
 import { DiskGuard } from "./confine.ts";
@@ -58,8 +62,12 @@ export interface ReceiverOptions {
   workspaceDir: string;
   /** The local user (email); its name goes on conflict copies of its own versions. */
   user: string;
-  /** Where received hashes are recorded (echo suppression). Only `markReceived` is used. */
-  store: Pick<StateStore, "markReceived">;
+  /**
+   * Where received hashes are recorded (echo suppression), and read back to
+   * tell a version the sender itself delivered (`received`, optional: without
+   * it every such version counts as the receiver's own).
+   */
+  store: Pick<StateStore, "markReceived"> & Partial<Pick<StateStore, "received">>;
   /** The current ACL tree (the controller rebuilds it when a syft.pub.yaml changes); called once per request. */
   acl: () => AclTree | Promise<AclTree>;
   /** One line per request: `info` for applied/duplicate/conflict, `warn` for denied/invalid/error. */
@@ -74,6 +82,12 @@ export interface ReceiverOptions {
    * `maxFileSize` default: pass the configured value.
    */
   maxFileSize?: number;
+  /**
+   * Checks each request's signature before anything else (the controller
+   * passes a SignatureVerifier, src/sign/). Without one, requests are not
+   * authenticated beyond their partition folder: library and test use only.
+   */
+  signatures?: SignatureCheck;
   /** TEST SEAM: replace file operations (simulate ENOSPC, EROFS, EACCES). */
   fs?: Partial<ReceiverFs>;
   /** TEST SEAM: treat the file system as case-insensitive or not. Default: detected. */
@@ -114,6 +128,7 @@ class Receiver {
     const state = { confined: false };
     let outcome: Outcome;
     try {
+      await this.authenticate(incoming);
       outcome = await this.process(incoming.sender, body, state);
     } catch (err) {
       outcome = this.outcomeOfError(err, body);
@@ -164,6 +179,13 @@ class Receiver {
       }
     }
     return refuse("invalid", "unknown-op", `unknown op ${JSON.stringify(body.op)}`);
+  }
+
+  /** Phase authenticate: the signature, checked before any path or permission work (no hash is disclosed on refusal). */
+  private async authenticate(incoming: IncomingRequest): Promise<void> {
+    if (!this.opts.signatures) return;
+    const problem = await this.opts.signatures.verify(incoming.sender, incoming.request);
+    if (problem) refuse(problem.status, problem.code, problem.message);
   }
 
   /** Phase confinePath: the path strings alone. */
@@ -266,6 +288,14 @@ class Receiver {
           this.opts.store.markReceived(path, hash, sender);
         } catch (err) {
           this.opts.logger?.warn({ path, sender, err: (err as Error).message }, `receive: could not record ${path} as received`);
+        }
+      },
+      sentBySender: (path, hash) => {
+        try {
+          const mark = this.opts.store.received?.(path);
+          return mark !== undefined && mark.sender === sender && mark.hash === hash;
+        } catch {
+          return false; // unreadable store: decide as if the version were ours (a conflict keeps both)
         }
       },
     };
