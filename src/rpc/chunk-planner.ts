@@ -76,6 +76,12 @@ export interface ContentRequestOptions extends Omit<BuildRequestOptions, "body" 
   only?: Iterable<number>;
   /** Bound on each request file; default 3 MiB. */
   limit?: number;
+  /**
+   * Applied to every envelope before it is yielded (the sender's request
+   * signature, src/sign/). It must add the same number of bytes to every
+   * request of a transfer: capacity is measured on a signed template.
+   */
+  sign?: (envelope: SyncRequestEnvelope) => SyncRequestEnvelope;
 }
 
 /** How a file's content will travel: inline, or in `count` chunks of `chunkSize` bytes. */
@@ -89,7 +95,8 @@ export interface ContentPlan {
 /** Decides inline vs chunked for this file and metadata (pure: nothing is read). */
 export function planContent(opts: Omit<ContentRequestOptions, "file" | "only">): ContentPlan {
   const size = opts.body.size ?? 0;
-  const template = buildSyncRequest({ ...opts, body: opts.body as SyncRequest });
+  const built = buildSyncRequest({ ...opts, body: opts.body as SyncRequest });
+  const template = opts.sign ? opts.sign(built) : built;
   const inline = contentCapacity(template, { limit: opts.limit });
   if (size <= inline) return { mode: "inline", chunkSize: inline, count: 1 };
   const chunkSize = contentCapacity(template, { limit: opts.limit, chunked: true });
@@ -103,7 +110,7 @@ export function planContent(opts: Omit<ContentRequestOptions, "file" | "only">):
  * expiry per request; the body `id` stays the transfer id).
  */
 export async function* contentRequests(opts: ContentRequestOptions): AsyncGenerator<SyncRequestEnvelope> {
-  const { file, only, body, limit, ...envelope } = opts;
+  const { file, only, body, limit, sign = (e: SyncRequestEnvelope) => e, ...envelope } = opts;
   const size = body.size ?? 0;
   const hash = body.hash;
   if (hash === null) throw new TypeError("a content request needs the content's hash");
@@ -111,11 +118,11 @@ export async function* contentRequests(opts: ContentRequestOptions): AsyncGenera
   if (plan.mode === "inline") {
     const data = await readWhole(file, size);
     if (sha256Hex(data) !== hash) throw new SourceChangedError(`${file} changed since it was hashed (sha256 differs)`);
-    yield buildSyncRequest({ ...envelope, body: { ...body, content: toStandardBase64(data) } as SyncRequest });
+    yield sign(buildSyncRequest({ ...envelope, body: { ...body, content: toStandardBase64(data) } as SyncRequest }));
     return;
   }
   for await (const { data, ...chunk } of splitIntoChunks(file, { chunkSize: plan.chunkSize, size, hash, only })) {
-    yield buildSyncRequest({ ...envelope, body: { ...body, content: toStandardBase64(data), chunk } as SyncRequest });
+    yield sign(buildSyncRequest({ ...envelope, body: { ...body, content: toStandardBase64(data), chunk } as SyncRequest }));
   }
 }
 

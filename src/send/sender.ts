@@ -10,7 +10,7 @@ import pRetry from "p-retry";
 import type { PlanAction } from "../plan/types.ts";
 import { contentRequests, SourceChangedError } from "../rpc/chunk-planner.ts";
 import { PermanentTransportError, TransportAbortedError, TransportIoError, TransportTimeoutError, PeerUnavailableError, isRetryable } from "../rpc/errors.ts";
-import { buildSyncRequest, SYNC_WIRE_VERSION, type SyncRequest, type SyncResponse } from "../rpc/message.ts";
+import { buildSyncRequest, SYNC_WIRE_VERSION, type SyncRequest, type SyncRequestEnvelope, type SyncResponse } from "../rpc/message.ts";
 import type { Transport } from "../rpc/transport.ts";
 import type { StateStore } from "../store/store.ts";
 import { isParked } from "../store/store.ts";
@@ -57,6 +57,12 @@ export interface SenderOptions {
   now?: () => number;
   random?: () => number;
   onResult?: (result: SendResult) => void;
+  /**
+   * Signs each request before it is sent (src/sign/ RequestSigner; the
+   * controller always passes one). Without it requests go unsigned, which
+   * receivers refuse unless they allow unsigned peers.
+   */
+  signer?: { sign(envelope: SyncRequestEnvelope): SyncRequestEnvelope };
 }
 
 export class Sender {
@@ -174,15 +180,22 @@ export class Sender {
           break;
         case "denied":
         case "invalid":
-          store.park(path, peer, response.status, fingerprint, `${response.code}: ${response.message}`);
+          // A signature refusal depends on the peer's mirror of our published key,
+          // which SyftBox's sync (or the peer's `sps keys forget`) changes, not on
+          // our file, rule or ACL: retried with backoff instead of parked.
+          if (response.code === "signature") this.recordRetry(path, peer, response);
+          else store.park(path, peer, response.status, fingerprint, `${response.code}: ${response.message}`);
           break;
-        case "error": {
-          const attempts = (store.getAck(path, peer)?.attempts ?? 0) + 1;
-          store.recordFailure(path, peer, `${response.code}: ${response.message}`, this.now() + backoffMs(attempts, this.opts.random));
+        case "error":
+          this.recordRetry(path, peer, response);
           break;
-        }
       }
     });
+  }
+
+  private recordRetry(path: string, peer: string, response: SyncResponse): void {
+    const attempts = (this.opts.store.getAck(path, peer)?.attempts ?? 0) + 1;
+    this.opts.store.recordFailure(path, peer, `${response.code}: ${response.message}`, this.now() + backoffMs(attempts, this.opts.random));
   }
 
   private async sendContent(action: PlanAction, signal?: AbortSignal): Promise<{ response: SyncResponse; requests: number }> {
@@ -195,7 +208,8 @@ export class Sender {
     // Chunked transfers resume: the receiver names the chunks it still lacks.
     for (let round = 0; round < 3; round++) {
       let last: SyncResponse | undefined;
-      for await (const request of contentRequests({ file, body, sender: this.opts.user, peer: action.peer, only })) {
+      const sign = this.opts.signer ? (e: SyncRequestEnvelope) => this.opts.signer!.sign(e) : undefined;
+      for await (const request of contentRequests({ file, body, sender: this.opts.user, peer: action.peer, only, sign })) {
         last = await this.sendEnvelope(action.peer, request, signal);
         requests++;
         if (!(last.status === "applied" && last.code === "chunk-stored")) break;
@@ -226,7 +240,8 @@ export class Sender {
   }
 
   private sendOne(peer: string, body: SyncRequest, signal?: AbortSignal): Promise<SyncResponse> {
-    return this.sendEnvelope(peer, buildSyncRequest({ sender: this.opts.user, peer, body }), signal);
+    const request = buildSyncRequest({ sender: this.opts.user, peer, body });
+    return this.sendEnvelope(peer, this.opts.signer ? this.opts.signer.sign(request) : request, signal);
   }
 
   /** p-retry covers only local I/O hiccups while writing the request; everything else is the ledger's job. */
