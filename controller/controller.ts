@@ -9,6 +9,8 @@ import { planWorkspace, type PlanRun } from "../src/plan/workspace-plan.ts";
 import type { Plan } from "../src/plan/types.ts";
 import { createReceiver, sweepStaleTemps } from "../src/receive/index.ts";
 import type { Transport } from "../src/rpc/transport.ts";
+import { LocalTransport } from "../src/rpc/transports/local.ts";
+import { PinStore, RequestSigner, SignatureVerifier, ensureIdentity, exchangePublishedKeys } from "../src/sign/index.ts";
 import { Sender, type SendResult } from "../src/send/sender.ts";
 import { StateStore } from "../src/store/store.ts";
 import { resolveWorkspace, requireUser } from "../src/workspace.ts";
@@ -100,6 +102,11 @@ export class Controller {
     this.store = StateStore.open(this.workspace);
     // Nothing of ours is mid-write before we start: every plain temp file is a crash leftover.
     await sweepStaleTemps(this.workspace, { minAgeMs: 0 });
+    // Our request-signing key, published in our datasite (docs/signatures.md).
+    const identity = await ensureIdentity({ workspaceDir: this.workspace, user: this.user, logger: this.opts.logger });
+    // DEV/TEST: on the local transport nothing syncs datasite mirrors; stand in for SyftBox's normal sync of published keys.
+    if (this.opts.transport instanceof LocalTransport) await exchangePublishedKeys(this.opts.transport.networkDir, this.user);
+    const pins = await PinStore.open(this.workspace);
     this.sender = new Sender({
       workspaceDir: this.workspace,
       user: this.user,
@@ -108,6 +115,7 @@ export class Controller {
       timeoutMs: this.opts.timeoutMs,
       now: this.opts.now,
       policyVersion: () => this.policyVersion,
+      signer: new RequestSigner({ workspaceDir: this.workspace, logger: this.opts.logger }),
       onResult: (r) => this.metrics.actions.inc({ op: r.action.op, result: r.outcome }),
     });
     this.opts.transport.onRequest(
@@ -117,6 +125,13 @@ export class Controller {
         store: this.store,
         acl: () => this.currentAcl(),
         maxFileSize: this.config.maxFileSize,
+        signatures: new SignatureVerifier({
+          workspaceDir: this.workspace,
+          user: this.user,
+          pins,
+          allowUnsigned: this.config.allowUnsignedPeers,
+          logger: this.opts.logger,
+        }),
         logger: this.opts.logger,
         onApplied: (event) => {
           this.metrics.received.inc({ status: event.status });
@@ -134,7 +149,7 @@ export class Controller {
     }
     const interval = this.opts.intervalMs ?? this.config.intervalSeconds * 1000;
     this.intervalTimer = setInterval(() => this.trigger("interval"), interval);
-    this.opts.logger.info({ user: this.user, workspace: this.workspace, intervalMs: interval }, "controller started");
+    this.opts.logger.info({ user: this.user, workspace: this.workspace, intervalMs: interval, key: identity.key.id }, "controller started");
     await this.trigger("start");
   }
 

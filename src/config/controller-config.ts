@@ -16,6 +16,8 @@ export interface EffectiveConfig {
   maxFileSize: number;
   intervalSeconds: number;
   quietWindowMs: number;
+  /** Peers whose requests need no valid signature (`true`: all); default none (docs/signatures.md). */
+  allowUnsignedPeers: boolean | string[];
   /** The file it came from, when there was one. */
   source?: string;
 }
@@ -30,6 +32,7 @@ export function withDefaults(config: ControllerConfig, source?: string): Effecti
     maxFileSize: config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
     intervalSeconds: config.interval ?? DEFAULT_INTERVAL_SECONDS,
     quietWindowMs: config.quietWindowMs ?? DEFAULT_QUIET_WINDOW_MS,
+    allowUnsignedPeers: config.allowUnsignedPeers ?? false,
     source,
   };
 }
