@@ -11,9 +11,10 @@ import { planCommand } from "./commands/plan.ts";
 import { runCommand } from "./commands/run.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { statusCommand, retryCommand } from "./commands/status.ts";
+import { keysCommand } from "./commands/keys.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const COMMANDS: Command<any>[] = [setCommand, getCommand, removeCommand, listCommand, canCommand, checkCommand, planCommand, runCommand, statusCommand, retryCommand, demoCommand];
+const COMMANDS: Command<any>[] = [setCommand, getCommand, removeCommand, listCommand, canCommand, checkCommand, planCommand, runCommand, statusCommand, retryCommand, keysCommand, demoCommand];
 
 const consoleIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
