@@ -7,9 +7,9 @@
 //   FUZZ_PATH   fast-check's counterexample path, to replay one failure
 //               straight to its shrunk input.
 //
-// Each property runs with its own seed, derived from the base seed and its
-// name, so adding a property never changes the inputs of another. A failure
-// says which base seed, path and command replay it.
+// Each fuzz test runs its property with its own seed, derived from the base
+// seed and the test's name, so adding a test never changes the inputs of
+// another. A failure says which base seed, path and command replay it.
 import fc from "fast-check";
 import { createHash } from "node:crypto";
 import { relative } from "node:path";
@@ -45,12 +45,20 @@ export interface FuzzOptions {
   file: string;
 }
 
+/** What fuzz() needs of node:test's TestContext: the test's name (seed and replay pattern). */
+export interface NamedTest {
+  readonly name: string;
+}
+
 /**
- * Runs `property` (sync or async) with a derived seed; on failure throws one
+ * Runs `property` (sync or async) as the body of test `t`, with a seed derived
+ * from the base seed and the test's name; on failure throws one
  * Error whose message gives the counterexample, the cause and the command that
  * replays exactly this failure.
  */
-export async function fuzz<Ts>(name: string, property: fc.IProperty<Ts> | fc.IAsyncProperty<Ts>, opts: FuzzOptions): Promise<{ runs: number; ms: number }> {
+export async function fuzz<Ts>(t: NamedTest | string, property: fc.IProperty<Ts> | fc.IAsyncProperty<Ts>, opts: FuzzOptions): Promise<{ runs: number; ms: number }> {
+  // A plain string names the property only (the seed still derives from it); a TestContext also lets the replay select the test.
+  const name = typeof t === "string" ? t : t.name;
   const seed = propertySeed(name);
   const path = process.env.FUZZ_PATH || undefined;
   const numRuns = fuzzRuns(opts.runs);
@@ -59,13 +67,13 @@ export async function fuzz<Ts>(name: string, property: fc.IProperty<Ts> | fc.IAs
   const ms = performance.now() - started;
   if (details.failed) {
     const file = relative(process.cwd(), fileURLToPath(opts.file));
-    const replay = `FUZZ_SEED=${baseSeed} FUZZ_PATH=${details.counterexamplePath ?? ""} npx tsx --test --test-name-pattern=${JSON.stringify(escapeRegex(name))} ${file}`;
+    const replay = `FUZZ_SEED=${baseSeed} FUZZ_PATH=${details.counterexamplePath ?? ""} npx tsx --test${typeof t === "string" ? "" : ` --test-name-pattern=${shellQuote(`^${escapeRegex(name)}$`)}`} ${file}`;
     const err = details.errorInstance as Error | undefined;
     const cause = err ? (err.stack ?? String(err)) : "the property returned false";
     throw new Error(
       [
-        `fuzz property "${name}" failed after ${details.numRuns} run(s) (seed ${seed} from base seed ${baseSeed}; shrunk ${details.numShrinks} time(s))`,
-        `counterexample: ${fc.stringify(details.counterexample)}`,
+        `fuzz test "${name}" failed after ${details.numRuns} run(s) (seed ${seed} from base seed ${baseSeed}; shrunk ${details.numShrinks} time(s))`,
+        `counterexample: ${clip(fc.stringify(details.counterexample))}`,
         `cause: ${cause}`,
         `replay: ${replay}`,
       ].join("\n"),
@@ -73,6 +81,15 @@ export async function fuzz<Ts>(name: string, property: fc.IProperty<Ts> | fc.IAs
   }
   if (process.env.FUZZ_VERBOSE) console.log(`fuzz ${name}: ${details.numRuns} runs in ${Math.round(ms)} ms (seed ${seed}, base ${baseSeed})`);
   return { runs: details.numRuns, ms };
+}
+
+/** Long counterexamples (huge generated strings) cut to something a terminal can show; the replay command gives the whole. */
+function clip(text: string, max = 4000): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters; replay to see all)`;
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, "'\\''")}'`;
 }
 
 function escapeRegex(s: string): string {
