@@ -77,10 +77,15 @@ const PICOMATCH_OPTIONS: picomatch.PicomatchOptions = {
 
 /** Brace expansion can be exponential; past this many alternatives we refuse the pattern. */
 const MAX_ALTERNATIVES = 1024;
+/** Braces in one pattern, at most (each is one level of expansion; no real ACL comes near). */
+const MAX_BRACES = 64;
 const MAX_CODE_POINT = 0x10ffff;
 
 /** Compile a doublestar pattern. `ok: false` only for patterns too large to expand (or that picomatch cannot build). */
 export function compileGlob(pattern: string): GlobCompileResult {
+  // Expansion recurses once per brace, so the count is bounded before it starts.
+  const braces = pattern.split("{").length - 1;
+  if (braces > MAX_BRACES) return { ok: false, reason: `has ${braces} braces, more than the ${MAX_BRACES} this engine expands` };
   const expanded: Alternative[] = [];
   if (!expandBraces(fresh(pattern), 0, expanded)) {
     return { ok: false, reason: `brace expansion yields more than ${MAX_ALTERNATIVES} alternatives` };
@@ -98,13 +103,24 @@ export function compileGlob(pattern: string): GlobCompileResult {
         sources.push("^$"); // picomatch treats an empty pattern specially; doublestar matches only ""
         continue;
       }
-      const compiled = picomatch.makeRe(source, PICOMATCH_OPTIONS).source;
+      let compiled: string;
+      try {
+        compiled = picomatch.makeRe(source, PICOMATCH_OPTIONS).source;
+      } catch (err) {
+        // picomatch throws on input over its length limit (64 KiB), among others.
+        return { ok: false, reason: `could not compile it (${(err as Error).message})` };
+      }
       // picomatch answers /$^/ instead of throwing when it cannot build a regex.
       if (compiled === "$^") return { ok: false, reason: `could not compile "${source}"` };
       sources.push(compiled);
     }
   }
-  const regex = sources.length === 0 ? undefined : new RegExp(sources.map((s) => `(?:${s})`).join("|"), "us");
+  let regex: RegExp | undefined;
+  try {
+    regex = sources.length === 0 ? undefined : new RegExp(sources.map((s) => `(?:${s})`).join("|"), "us");
+  } catch (err) {
+    return { ok: false, reason: `could not compile it (${(err as Error).message})` };
+  }
   const glob: Glob = {
     test: regex ? (name) => regex.test(name) : () => false,
     ...(problem ? { problem } : {}),
