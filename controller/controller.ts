@@ -46,6 +46,14 @@ export interface ControllerOptions {
    * reconciles by hand move it forward instead of waiting out a backoff.
    */
   now?: () => number;
+  /**
+   * DEV/TEST: the local transport's network folder (`DIR/<email>/` per peer).
+   * At start, published signing keys are exchanged with its other workspaces,
+   * standing in for SyftBox's normal sync of `public/syft-priority-sync/`
+   * (src/sign/local-mirror.ts). Default: the transport's own when it is a
+   * LocalTransport; pass it when a wrapper hides that.
+   */
+  localNetwork?: string;
   /** Called for each incoming request answered. */
   onReceived?: (event: { path: string; op: string; sender: string; status: string; code: string; hash: string | null }) => void;
 }
@@ -105,7 +113,8 @@ export class Controller {
     // Our request-signing key, published in our datasite (docs/signatures.md).
     const identity = await ensureIdentity({ workspaceDir: this.workspace, user: this.user, logger: this.opts.logger });
     // DEV/TEST: on the local transport nothing syncs datasite mirrors; stand in for SyftBox's normal sync of published keys.
-    if (this.opts.transport instanceof LocalTransport) await exchangePublishedKeys(this.opts.transport.networkDir, this.user);
+    const network = this.opts.localNetwork ?? (this.opts.transport instanceof LocalTransport ? this.opts.transport.networkDir : undefined);
+    if (network !== undefined) await exchangePublishedKeys(network, this.user);
     const pins = await PinStore.open(this.workspace);
     this.sender = new Sender({
       workspaceDir: this.workspace,

@@ -63,6 +63,7 @@ export async function startPeer(network: string, user: string, opts: PeerOptions
     timeoutMs: opts.timeoutMs ?? 5_000,
     watch: opts.watch,
     now: opts.now,
+    localNetwork: network, // signing keys reach the other workspaces even through a wrapping transport
     logger: createLogger({ level: process.env.SPS_TEST_LOG ?? "silent", name: user }),
     onReconcile: (r) => reports.push(r),
     onReceived: (e) => received.push(e),
