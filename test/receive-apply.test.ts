@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chmod, stat } from "node:fs/promises";
-import { alice, bob, contentBody, deleteBody, moveBody, MTIME, receiverSite, sha, tempFiles } from "./helpers/receive.ts";
+import { alice, bob, contentBody, deleteBody, grantWrite, moveBody, MTIME, receiverSite, sha, tempFiles } from "./helpers/receive.ts";
 
 const paper = `${alice}/papers/draft/paper.md`;
 
@@ -150,15 +150,19 @@ test("a co-author with write on a shared folder of another datasite can create t
 
 test("requests for one path are applied one at a time", async () => {
   const site = await receiverSite();
-  // Ten updates all based on v0: exactly one applies, the rest meet a newer version and
-  // conflict; the newest ends as the file and every other version as a conflict copy.
+  // Ten co-authors' updates all based on v0: exactly one applies, the rest meet a newer
+  // version and conflict; the newest ends as the file and every other version as a
+  // conflict copy. (Ten writers, not one: a sender's own earlier version is replaced by
+  // its newer save without a copy, see receive-conflict.test.ts.)
+  const writers = Array.from({ length: 10 }, (_, i) => `writer${i}@co.io`);
+  await grantWrite(site, alice, "**", [alice, ...writers]);
   await site.put(paper, "v0", MTIME);
-  const bodies = Array.from({ length: 10 }, (_, i) => contentBody(alice, paper, `v${i + 1}`, { base: sha("v0"), mtime: MTIME + 1 + i }));
-  const answers = await Promise.all(bodies.map((b) => site.deliver(alice, b)));
+  const bodies = writers.map((w, i) => contentBody(w, paper, `v${i + 1}`, { base: sha("v0"), mtime: MTIME + 1 + i }));
+  const answers = await Promise.all(bodies.map((b) => site.deliver(b.sender, b)));
   assert.equal(answers.filter((a) => a.status === "applied").length, 1);
   assert.equal(answers.filter((a) => a.status === "conflict").length, 9);
   const contents = new Set<string>();
-  for (const f of await site.files()) contents.add((await site.read(f))!.toString());
+  for (const f of await site.files()) if (!f.endsWith("syft.pub.yaml")) contents.add((await site.read(f))!.toString());
   for (let i = 1; i <= 10; i++) assert.ok(contents.has(`v${i}`), `v${i} survives`);
   assert.equal((await site.read(paper))?.toString(), "v10");
   assert.deepEqual(await tempFiles(site.datasites), []);

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { conflictName, incomingWins, utcStamp } from "../src/receive/index.ts";
-import { alice, bob, contentBody, deleteBody, grantWrite, MTIME, receiverSite, sha, tempFiles, type Site } from "./helpers/receive.ts";
+import { alice, bob, conflictNameFor, contentBody, deleteBody, grantWrite, MTIME, receiverSite, sha, tempFiles, type Site } from "./helpers/receive.ts";
 
 const paper = `${alice}/paper.md`;
 const copyOf = (version: { mtime: number }, author: string) => `${alice}/${conflictName("paper.md", version.mtime, author)}`;
@@ -85,6 +85,50 @@ test("a delete of a version we changed since keeps our file", async () => {
   assert.deepEqual([answer.status, answer.code, answer.hash], ["conflict", "modified-since", sha("edited here")]);
   assert.equal((await site.read(paper))?.toString(), "edited here");
   assert.equal(site.store.received(paper), undefined);
+});
+
+test("the sender's own earlier version (its answer lost) is replaced by its newer save, with no conflict copy", async () => {
+  const site = await receiverSite();
+  await site.put(paper, "v0", MTIME);
+  assert.equal((await site.deliver(alice, contentBody(alice, paper, "v1", { base: sha("v0"), mtime: MTIME + 1000 }))).status, "applied");
+  // Alice never saw that answer, so her next save still says base v0.
+  const answer = await site.deliver(alice, contentBody(alice, paper, "v2", { base: sha("v0"), mtime: MTIME + 2000 }));
+  assert.deepEqual([answer.status, answer.code, answer.hash], ["applied", "applied", sha("v2")]);
+  assert.deepEqual(await site.files(), [paper]);
+  assert.equal((await site.read(paper))?.toString(), "v2");
+});
+
+test("an older save of the same sender arriving after its newer one is decided as a conflict: nothing is lost", async () => {
+  const site = await receiverSite();
+  await site.put(paper, "v0", MTIME);
+  await site.deliver(alice, contentBody(alice, paper, "v2", { base: sha("v0"), mtime: MTIME + 2000 }));
+  const answer = await site.deliver(alice, contentBody(alice, paper, "v1", { base: sha("v0"), mtime: MTIME + 1000 }));
+  assert.deepEqual([answer.status, answer.code], ["conflict", "local-won"]);
+  assert.equal((await site.read(paper))?.toString(), "v2");
+  assert.equal((await site.read(copyOf({ mtime: MTIME + 1000 }, alice)))?.toString(), "v1");
+});
+
+test("another writer's version is never taken for the sender's own", async () => {
+  const site = await receiverSite();
+  await grantWrite(site, alice, "**", [alice, "carol@co.io"]);
+  await site.put(paper, "v0", MTIME);
+  await site.deliver("carol@co.io", contentBody("carol@co.io", paper, "carol's", { base: sha("v0"), mtime: MTIME + 1000 }));
+  const answer = await site.deliver(alice, contentBody(alice, paper, "alice's", { base: sha("v0"), mtime: MTIME + 2000 }));
+  assert.deepEqual([answer.status, answer.code], ["conflict", "incoming-won"]);
+  assert.equal((await site.read(conflictNameFor(paper, MTIME + 1000, bob)))?.toString(), "carol's");
+  const del = await site.deliver("carol@co.io", deleteBody("carol@co.io", paper, sha("carol's")));
+  assert.deepEqual([del.status, del.code], ["conflict", "modified-since"], "carol may not delete alice's version she never saw");
+});
+
+test("a delete from the sender whose own later version we hold removes it; a delete it made answers content with applied", async () => {
+  const site = await receiverSite();
+  await site.put(paper, "v0", MTIME);
+  await site.deliver(alice, contentBody(alice, paper, "v1", { base: sha("v0"), mtime: MTIME + 1000 }));
+  const del = await site.deliver(alice, deleteBody(alice, paper, sha("v0")));
+  assert.deepEqual([del.status, del.code, del.hash], ["applied", "applied", null]);
+  assert.equal(await site.read(paper), undefined);
+  const again = await site.deliver(alice, contentBody(alice, paper, "v3", { base: sha("v1"), mtime: MTIME + 3000 }));
+  assert.deepEqual([again.status, again.code], ["applied", "applied"]);
 });
 
 test("a resent conflicting request finds its copy and makes no second one", async () => {

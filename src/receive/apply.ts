@@ -32,6 +32,12 @@ export interface ApplyEnv {
   now: () => Date;
   /** Records that `hash` (null: a delete) arrived at `path` from the sender. Never throws. */
   markReceived(path: string, hash: string | null): void;
+  /**
+   * True when `hash` (null: absence) is what this same sender last put at
+   * `path` here (the received marks say so): the sender has seen that version,
+   * even if its answer never reached the sender. Never throws.
+   */
+  sentBySender(path: string, hash: string | null): boolean;
 }
 
 /** New content for a path, wherever its bytes are (in memory, or a chunk-assembled temp file). */
@@ -140,11 +146,22 @@ export async function applyContent(env: ApplyEnv, path: string, content: Incomin
 
     if (!local.exists || local.hash === B) {
       // Our copy is the one the sender based its change on (or the sender's
-      // content beats our delete): replace it.
+      // content beats our delete): replace it. A delete this same sender made
+      // here is one it has seen, so its content following it is no conflict.
+      const seenAbsence = !local.exists && env.sentBySender(path, null);
       if (!(await replaceWith(env, path, abs, local, content))) continue;
       env.markReceived(path, N);
-      if (local.exists || B === null) return { status: "applied", code: "applied", message: `${path} written`, hash: N };
+      if (local.exists || B === null || seenAbsence) return { status: "applied", code: "applied", message: `${path} written`, hash: N };
       return { status: "conflict", code: "incoming-won", message: `${path} was deleted on the receiver while the sender changed it; content beats delete, so it was written`, hash: N };
+    }
+
+    if (env.sentBySender(path, local.hash) && content.mtime > local.mtime) {
+      // Ours is the sender's own earlier version, whose answer it never got (so
+      // its base is older still): a newer save of the same author replaces it
+      // with no conflict copy. An older or same-time one is decided below.
+      if (!(await replaceWith(env, path, abs, local, content))) continue;
+      env.markReceived(path, N);
+      return { status: "applied", code: "applied", message: `${path} written over the sender's own earlier version`, hash: N };
     }
 
     // Both sides changed the file since B: the larger (mtime, hash) wins everywhere.
@@ -179,7 +196,8 @@ export async function applyDelete(env: ApplyEnv, path: string, base: string | nu
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const local = await readLocal(fs, abs, path);
     if (!local.exists) return { status: "duplicate", code: "duplicate", message: `${path} is already absent`, hash: null };
-    if (local.hash !== base) {
+    if (local.hash !== base && !env.sentBySender(path, local.hash)) {
+      // (A version this sender itself put here is one it has seen: it may delete it.)
       return { status: "conflict", code: "modified-since", message: `${path} changed on the receiver since the version the sender deleted; it was kept`, hash: local.hash };
     }
     if (!(await unchangedSince(fs, abs, local))) continue;

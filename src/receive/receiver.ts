@@ -62,8 +62,12 @@ export interface ReceiverOptions {
   workspaceDir: string;
   /** The local user (email); its name goes on conflict copies of its own versions. */
   user: string;
-  /** Where received hashes are recorded (echo suppression). Only `markReceived` is used. */
-  store: Pick<StateStore, "markReceived">;
+  /**
+   * Where received hashes are recorded (echo suppression), and read back to
+   * tell a version the sender itself delivered (`received`, optional: without
+   * it every such version counts as the receiver's own).
+   */
+  store: Pick<StateStore, "markReceived"> & Partial<Pick<StateStore, "received">>;
   /** The current ACL tree (the controller rebuilds it when a syft.pub.yaml changes); called once per request. */
   acl: () => AclTree | Promise<AclTree>;
   /** One line per request: `info` for applied/duplicate/conflict, `warn` for denied/invalid/error. */
@@ -284,6 +288,14 @@ class Receiver {
           this.opts.store.markReceived(path, hash, sender);
         } catch (err) {
           this.opts.logger?.warn({ path, sender, err: (err as Error).message }, `receive: could not record ${path} as received`);
+        }
+      },
+      sentBySender: (path, hash) => {
+        try {
+          const mark = this.opts.store.received?.(path);
+          return mark !== undefined && mark.sender === sender && mark.hash === hash;
+        } catch {
+          return false; // unreadable store: decide as if the version were ours (a conflict keeps both)
         }
       },
     };

@@ -100,6 +100,8 @@ export class FaultyTransport implements Transport {
   private readonly background = new Set<Promise<void>>();
   private stopping = new AbortController();
   private readonly maxDelayMs: number;
+  /** The fault probabilities now in force; tests may swap them between sends (e.g. `{ dropResponse: 1 }` for one round). */
+  rates: FaultRates;
 
   constructor(
     readonly inner: Transport,
@@ -107,6 +109,7 @@ export class FaultyTransport implements Transport {
   ) {
     this.localUser = inner.localUser;
     this.maxDelayMs = opts.maxDelayMs ?? 100;
+    this.rates = opts.rates;
   }
 
   onRequest(handler: RequestHandler): void {
@@ -222,7 +225,7 @@ export class FaultyTransport implements Transport {
     const n = this.attempts.get(key) ?? 0;
     this.attempts.set(key, n + 1);
     const random = rng(this.opts.seed, `${key}\0${n}`);
-    const r = this.opts.rates;
+    const r = this.rates;
     const roll = (p: number | undefined): boolean => random() < (p ?? 0);
     const delay = (p: number | undefined): number => {
       const on = roll(p);
