@@ -38,6 +38,8 @@ export interface ControllerOptions {
   metrics?: Metrics;
   /** Called after each reconcile (demo, tests). */
   onReconcile?: (report: ReconcileReport) => void;
+  /** Called for each action as soon as its outcome is recorded in the store (benchmarks, tests). */
+  onSent?: (result: SendResult) => void;
   /** Progress of the first scan's hashing (a TTY progress bar). */
   onFirstScanProgress?: ProgressBar;
   /**
@@ -125,7 +127,10 @@ export class Controller {
       now: this.opts.now,
       policyVersion: () => this.policyVersion,
       signer: new RequestSigner({ workspaceDir: this.workspace, logger: this.opts.logger }),
-      onResult: (r) => this.metrics.actions.inc({ op: r.action.op, result: r.outcome }),
+      onResult: (r) => {
+        this.metrics.actions.inc({ op: r.action.op, result: r.outcome });
+        this.opts.onSent?.(r);
+      },
     });
     this.opts.transport.onRequest(
       createReceiver({
