@@ -6,7 +6,7 @@
 // answers of one reconcile (FaultyTransport) and then changes the file again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { FaultyTransport } from "../src/rpc/transports/faulty.ts";
 import { makeNetwork, put, putEverywhere, read, startPeer, type Peer } from "./helpers/network.ts";
@@ -15,6 +15,7 @@ const A = "alice@uni.edu";
 const B = "bob@lab.org";
 const USERS = [A, B];
 const F = `${A}/data/f.txt`;
+const G = `${A}/data/g.txt`;
 
 async function setup(): Promise<{ net: string; alice: Peer; bob: Peer; faulty: FaultyTransport; round: (rates?: FaultyTransport["rates"]) => Promise<void> }> {
   const net = makeNetwork(USERS);
@@ -89,4 +90,39 @@ test("lost answer to a delete, then the file comes back: applied, not a conflict
   await converge(s);
   assert.equal(read(s.net, B, F), "two\n");
   assert.deepEqual(answers(s.bob).at(-1), "update data/f.txt: applied/applied");
+});
+
+test("lost answer to a create, then a local delete: the copy nobody confirmed is deleted too", async () => {
+  const s = await setup();
+  put(s.net, A, F, "one\n");
+  await s.round({ dropResponse: 1 });
+  assert.equal(read(s.net, B, F), "one\n", "created, answer lost");
+  rmSync(join(s.net, A, "datasites", F));
+  await converge(s);
+  assert.equal(read(s.net, B, F), undefined, "no stray copy at the peer");
+});
+
+test("lost answer to a move, then moved back: the peer ends with the file where it is", async () => {
+  const s = await setup();
+  put(s.net, A, F, "one\n");
+  await s.round();
+  renameSync(join(s.net, A, "datasites", F), join(s.net, A, "datasites", G));
+  await s.round({ dropResponse: 1 });
+  assert.ok(existsSync(join(s.net, B, "datasites", G)), "moved, answer lost");
+  renameSync(join(s.net, A, "datasites", G), join(s.net, A, "datasites", F));
+  await converge(s);
+  assert.deepEqual(files(s.net, B), ["f.txt"]);
+  assert.equal(read(s.net, B, F), "one\n");
+});
+
+test("lost answer to an update, then the old content restored: the peer gets it back", async () => {
+  const s = await setup();
+  put(s.net, A, F, "one\n");
+  await s.round();
+  put(s.net, A, F, "two\n");
+  await s.round({ dropResponse: 1 });
+  put(s.net, A, F, "one\n");
+  await converge(s);
+  assert.equal(read(s.net, B, F), "one\n");
+  assert.deepEqual(files(s.net, B), ["f.txt"]);
 });

@@ -62,9 +62,13 @@ export function diff(input: DiffInput): DiffResult {
     peers.delete(input.user);
     for (const peer of [...peers].sort()) {
       if (only && !only.has(peer)) continue;
-      const acked = acks.get(peer)?.hash ?? null;
+      const ack = acks.get(peer);
+      const acked = ack?.hash ?? null;
+      // An attempt whose answer never came may have been applied: until the peer
+      // confirms something, the file is not in sync even if it equals the ack.
+      const inDoubt = (ack?.attempts ?? 0) > 0 && !ack?.parked;
       if (file) {
-        if (file.hash === undefined || file.hash === acked) continue;
+        if (file.hash === undefined || (file.hash === acked && !inDoubt)) continue;
         const received = input.received.get(path);
         if (received?.hash === file.hash) continue; // arrived from a peer: not ours to propagate
         // Our edit started from the received content, which co-authors were sent too: a
@@ -81,6 +85,10 @@ export function diff(input: DiffInput): DiffResult {
         if (!byHash.has(acked)) byHash.set(acked, path);
         vanished.set(peer, byHash);
         pushIfInstant(candidates, chain.files, { peer, op: "delete", path, base: acked });
+      } else if (inDoubt && input.received.get(path)?.hash !== null) {
+        // Never acknowledged, but a create may have arrived unseen: delete whatever
+        // we may have put there (no base; the receiver keeps anything we did not send).
+        pushIfInstant(candidates, chain.files, { peer, op: "delete", path });
       }
     }
   }

@@ -58,6 +58,14 @@ export interface Ack {
   op?: SyncOperation | null;
   /** When it was acknowledged (ms), when known. */
   ackedAt?: number | null;
+  /**
+   * Failed attempts since that acknowledgement. A failure may have taken
+   * effect unseen (a lost answer), so while this is above 0 (and the row is not
+   * parked) what the peer holds is in doubt: `hash`, or what was last sent.
+   */
+  attempts?: number;
+  /** Why the row is parked, if it is (a refusal: nothing was applied). */
+  parked?: string | null;
 }
 
 /** A present source file. `hash` is set for files some rule covers (the only ones the planner reads). */

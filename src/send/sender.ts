@@ -152,7 +152,13 @@ export class Sender {
       }
       if (err instanceof TransportTimeoutError || err instanceof PeerUnavailableError) this.circuitOpen(action.peer);
       const attempts = (row?.attempts ?? 0) + 1;
-      store.recordFailure(action.path, action.peer, message, this.now() + backoffMs(attempts, this.opts.random));
+      const retryAt = this.now() + backoffMs(attempts, this.opts.random);
+      store.transaction(() => {
+        store.recordFailure(action.path, action.peer, message, retryAt);
+        // The rename may have happened unseen: the source is in doubt too, so a
+        // later plan re-confirms it even if it looks in sync (src/plan/diff.ts).
+        if (action.op === "move" && action.from) store.recordFailure(action.from, action.peer, message, retryAt);
+      });
       return { action, outcome: "failed", code: isRetryable(err) ? (err as Error).name : "error", message, requests };
     }
   }
