@@ -134,7 +134,7 @@ export class PinStore {
 function fileVersion(path: string): string {
   try {
     const st = statSync(path);
-    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
   } catch {
     return "absent";
   }

@@ -28,7 +28,7 @@ export class RequestSigner {
     let version: string;
     try {
       const st = statSync(this.path);
-      version = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      version = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
     } catch (err) {
       // The file vanished under us: keep signing with the key we hold.
       if (this.key) return this.key;
