@@ -131,6 +131,23 @@ test("a delete from the sender whose own later version we hold removes it; a del
   assert.deepEqual([again.status, again.code], ["applied", "applied"]);
 });
 
+test("a crash between the rename and the received mark still leaves the sender's version known as its own", async () => {
+  const site = await receiverSite();
+  await site.put(paper, "v0", MTIME);
+  const markReceived = site.store.markReceived.bind(site.store);
+  site.store.markReceived = () => {
+    throw new Error("killed before the mark was written");
+  };
+  assert.equal((await site.deliver(alice, contentBody(alice, paper, "v1", { base: sha("v0"), mtime: MTIME + 1000 }))).status, "applied");
+  site.store.markReceived = markReceived;
+  assert.equal(site.store.received(paper), undefined, "no received mark: the crash came first");
+  assert.deepEqual(site.store.receiving(paper) && [site.store.receiving(paper)!.hash, site.store.receiving(paper)!.sender], [sha("v1"), alice]);
+  const answer = await site.deliver(alice, contentBody(alice, paper, "v2", { base: sha("v0"), mtime: MTIME + 2000 }));
+  assert.deepEqual([answer.status, answer.code], ["applied", "applied"]);
+  assert.deepEqual(await site.files(), [paper], "no conflict copy of alice's own v1");
+  assert.equal(site.store.receiving(paper), undefined, "the received mark ends the write in progress");
+});
+
 test("a resent conflicting request finds its copy and makes no second one", async () => {
   const site = await receiverSite();
   await site.put(paper, "ours", MTIME + 10);

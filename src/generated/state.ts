@@ -28,6 +28,7 @@ export interface StateRows {
   acks?: AckRow[];
   hashCache?: HashCacheRow[];
   received?: ReceivedRow[];
+  receiving?: ReceivingRow[];
 }
 /**
  * What one peer is known to hold at one path, and the retry bookkeeping for sending it there.
@@ -92,4 +93,16 @@ export interface ReceivedRow {
   hash: Sha256Hex | null;
   sender: PeerEmail;
   receivedAt: number;
+}
+/**
+ * A peer's write in progress at a path: recorded just before the receiver renames (or unlinks) into place, removed when the write is recorded as received. One left behind means the process died in between; if the path then holds exactly this hash, it came from this sender.
+ */
+export interface ReceivingRow {
+  path: DatasitePath;
+  /**
+   * Hash being written; null for a delete.
+   */
+  hash: Sha256Hex | null;
+  sender: PeerEmail;
+  startedAt: number;
 }

@@ -33,9 +33,16 @@ export interface ApplyEnv {
   /** Records that `hash` (null: a delete) arrived at `path` from the sender. Never throws. */
   markReceived(path: string, hash: string | null): void;
   /**
+   * Records, just before a rename or unlink puts the sender's `hash` (null:
+   * absence) at `path`, that this write is under way, so a crash before
+   * markReceived still leaves its origin known (sentBySender). Never throws.
+   */
+  markReceiving(path: string, hash: string | null): void;
+  /**
    * True when `hash` (null: absence) is what this same sender last put at
-   * `path` here (the received marks say so): the sender has seen that version,
-   * even if its answer never reached the sender. Never throws.
+   * `path` here (the received marks say so, or a write of it was under way
+   * when the process died): the sender has seen that version, even if its
+   * answer never reached the sender. Never throws.
    */
   sentBySender(path: string, hash: string | null): boolean;
 }
@@ -201,6 +208,7 @@ export async function applyDelete(env: ApplyEnv, path: string, base: string | nu
       return { status: "conflict", code: "modified-since", message: `${path} changed on the receiver since the version the sender deleted; it was kept`, hash: local.hash };
     }
     if (!(await unchangedSince(fs, abs, local))) continue;
+    env.markReceiving(path, null);
     try {
       await fs.unlink(abs);
     } catch (err) {
@@ -226,7 +234,12 @@ export async function applyMove(env: ApplyEnv, from: string, path: string, hash:
       const created = await guard.ensureParent(path);
       let moved: boolean;
       try {
-        moved = (await unchangedSince(fs, fromAbs, source)) && (await renameNoClobber(fs, fromAbs, abs));
+        moved = await unchangedSince(fs, fromAbs, source);
+        if (moved) {
+          env.markReceiving(from, null);
+          env.markReceiving(path, hash);
+          moved = await renameNoClobber(fs, fromAbs, abs);
+        }
       } catch (err) {
         await guard.removeCreated(created);
         throw err;
@@ -273,6 +286,7 @@ async function replaceWith(env: ApplyEnv, path: string, abs: string, local: Loca
       await guard.removeCreated(created);
       return false;
     }
+    env.markReceiving(path, content.hash);
     await fs.rename(temp, abs);
   } catch (err) {
     if (temp !== undefined) await content.unstage(temp);

@@ -64,10 +64,11 @@ export interface ReceiverOptions {
   user: string;
   /**
    * Where received hashes are recorded (echo suppression), and read back to
-   * tell a version the sender itself delivered (`received`, optional: without
-   * it every such version counts as the receiver's own).
+   * tell a version the sender itself delivered (`received`, and `receiving`
+   * for a write a crash cut short before its mark; optional: without them
+   * every such version counts as the receiver's own).
    */
-  store: Pick<StateStore, "markReceived"> & Partial<Pick<StateStore, "received">>;
+  store: Pick<StateStore, "markReceived"> & Partial<Pick<StateStore, "received" | "receiving" | "markReceiving">>;
   /** The current ACL tree (the controller rebuilds it when a syft.pub.yaml changes); called once per request. */
   acl: () => AclTree | Promise<AclTree>;
   /** One line per request: `info` for applied/duplicate/conflict, `warn` for denied/invalid/error. */
@@ -290,10 +291,19 @@ class Receiver {
           this.opts.logger?.warn({ path, sender, err: (err as Error).message }, `receive: could not record ${path} as received`);
         }
       },
+      markReceiving: (path, hash) => {
+        try {
+          this.opts.store.markReceiving?.(path, hash, sender);
+        } catch (err) {
+          this.opts.logger?.warn({ path, sender, err: (err as Error).message }, `receive: could not note the write of ${path} under way`);
+        }
+      },
       sentBySender: (path, hash) => {
         try {
           const mark = this.opts.store.received?.(path);
-          return mark !== undefined && mark.sender === sender && mark.hash === hash;
+          if (mark !== undefined && mark.sender === sender && mark.hash === hash) return true;
+          const cut = this.opts.store.receiving?.(path); // a write the process died in the middle of
+          return cut !== undefined && cut.sender === sender && cut.hash === hash;
         } catch {
           return false; // unreadable store: decide as if the version were ours (a conflict keeps both)
         }

@@ -59,6 +59,22 @@ export const MIGRATIONS: readonly Migration[] = [
       db.pragma(`application_id = ${APPLICATION_ID}`);
     },
   },
+  {
+    version: 2,
+    description: "writes from peers in progress (where content came from, across a crash)",
+    up(db) {
+      db.exec(`
+        -- A peer's write under way at a path: set just before the rename or unlink,
+        -- removed with the received mark. One left behind: the process died between.
+        CREATE TABLE receiving (
+          path       TEXT    NOT NULL PRIMARY KEY,
+          hash       TEXT,                      -- NULL: a delete
+          sender     TEXT    NOT NULL,
+          started_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -11,12 +11,12 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Database as Db, Statement } from "better-sqlite3";
-import type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow } from "../generated/state.ts";
+import type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow, ReceivingRow } from "../generated/state.ts";
 import { StateStoreError, type StateStoreErrorKind } from "./errors.ts";
 import { stateDir, stateFile } from "./location.ts";
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./schema.ts";
 
-export type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow };
+export type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow, ReceivingRow };
 
 export interface StateStoreOptions {
   /**
@@ -58,6 +58,7 @@ const ACK_COLUMNS = `path, peer, hash, op, acked_at AS ackedAt, attempts, last_e
   next_retry_at AS nextRetryAt, parked, parked_fingerprint AS parkedFingerprint`;
 const CACHE_COLUMNS = "path, size, mtime_ms AS mtimeMs, ino, sha256";
 const RECEIVED_COLUMNS = "path, hash, sender, received_at AS receivedAt";
+const RECEIVING_COLUMNS = "path, hash, sender, started_at AS startedAt";
 
 export class StateStore {
   private readonly now: () => number;
@@ -212,9 +213,26 @@ export class StateStore {
 
   // ---- received (echo suppression) --------------------------------------
 
-  /** Content with `hash` (null: a delete) arrived at `path` from `sender`. */
+  /** Content with `hash` (null: a delete) arrived at `path` from `sender`; ends the path's `receiving` mark. */
   markReceived(path: string, hash: string | null, sender: string, at: number = this.now()): void {
-    this.sql.receivedPut.run(path, hash, sender, at);
+    this.transaction(() => {
+      this.sql.receivedPut.run(path, hash, sender, at);
+      this.sql.receivingDelete.run(path);
+    });
+  }
+
+  /**
+   * `sender`'s `hash` (null: a delete) is about to be put at `path`: recorded
+   * just before the rename (or unlink), so that if the process dies before
+   * `markReceived`, the receiver still knows where that content came from.
+   */
+  markReceiving(path: string, hash: string | null, sender: string, at: number = this.now()): void {
+    this.sql.receivingPut.run(path, hash, sender, at);
+  }
+
+  /** The write in progress (or cut short by a crash) at `path`, if any. */
+  receiving(path: string): ReceivingRow | undefined {
+    return this.sql.receivingGet.get(path) as ReceivingRow | undefined;
   }
 
   /**
@@ -283,6 +301,10 @@ function prepare(db: Db) {
     receivedAll: s(`SELECT ${RECEIVED_COLUMNS} FROM received`),
     receivedPut: s("INSERT OR REPLACE INTO received (path, hash, sender, received_at) VALUES (?, ?, ?, ?)"),
     receivedDelete: s("DELETE FROM received WHERE path = ?"),
+
+    receivingGet: s(`SELECT ${RECEIVING_COLUMNS} FROM receiving WHERE path = ?`),
+    receivingPut: s("INSERT OR REPLACE INTO receiving (path, hash, sender, started_at) VALUES (?, ?, ?, ?)"),
+    receivingDelete: s("DELETE FROM receiving WHERE path = ?"),
   };
 }
 
