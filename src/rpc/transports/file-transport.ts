@@ -1,6 +1,8 @@
 // What the syftbox and local transports share: the same folder layout and the
 // same send and receive code, differing only in where the peer's endpoint is
-// written from (see outboxRoot) and in what start() prepares.
+// written from (see outboxRoot) and in what start() prepares. start() also
+// clears our partitions of peers' endpoints of what a crashed run left there
+// (sweepOutbox): no send of this transport is in flight before it starts.
 import { InvalidRequestError, TransportAbortedError } from "../errors.ts";
 import { ensureEndpointAcl, type EndpointAclResult } from "../endpoint-acl.ts";
 import { endpointDir, partitionDir } from "../layout.ts";
@@ -8,7 +10,7 @@ import type { SyncRequestEnvelope, SyncResponseEnvelope } from "../message.ts";
 import type { RequestHandler, RpcLogger, SendOptions, Transport } from "../transport.ts";
 import { isEmail } from "../url.ts";
 import { Inbox } from "./inbox.ts";
-import { sendThroughFiles } from "./outbox.ts";
+import { sendThroughFiles, sweepOutbox } from "./outbox.ts";
 
 export interface FileTransportTuning {
   /** Poll period while a send waits for its response (folder events usually wake it sooner). Default 50 ms. */
@@ -30,6 +32,8 @@ export interface FileTransportOptions extends FileTransportTuning {
   inboxRoot: string;
   /** The workspace into which a request for `peer` is written (its `datasites/<peer>/…`). */
   outboxRoot(peer: string): string;
+  /** The peers whose endpoints we may have written to (their partitions of ours are swept at start). */
+  outboxPeers(): Promise<string[]>;
   /** Write the endpoint's syft.pub.yaml at start (never overwriting an edited one). */
   writeEndpointAcl: boolean;
 }
@@ -94,7 +98,19 @@ export class FileTransport implements Transport {
         this.options.logger?.warn(this.endpointAcl.warning);
       }
     }
+    await this.sweepOutboxes();
     if (this.handler) await this.startInbox();
+  }
+
+  /** What a previous run left in our partitions of peers' endpoints: stale requests a peer could still act on, uncollected answers. */
+  private async sweepOutboxes(): Promise<void> {
+    const peers = await this.options.outboxPeers().catch(() => []);
+    let removed = 0;
+    for (const peer of peers) {
+      if (peer === this.localUser || !isEmail(peer)) continue;
+      removed += (await sweepOutbox(partitionDir(this.options.outboxRoot(peer), peer, this.localUser))).length;
+    }
+    if (removed > 0) this.options.logger?.warn(`rpc: removed ${removed} request/response file(s) a previous run left in peers' endpoints`);
   }
 
   async stop(): Promise<void> {

@@ -8,7 +8,7 @@
 // server would, it lets a sender write only its own partition: the transport
 // always writes under its own name. placeRawRequestForTest() is the one way
 // around that, for tests that simulate a forged or broken file.
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PeerUnavailableError } from "../errors.ts";
 import { partitionDir } from "../layout.ts";
@@ -28,7 +28,14 @@ export class LocalTransport extends FileTransport {
 
   constructor(opts: LocalTransportOptions) {
     const { networkDir, email, ...tuning } = opts;
-    super({ ...tuning, localUser: email, inboxRoot: join(networkDir, email), outboxRoot: (peer) => join(networkDir, peer), writeEndpointAcl: true });
+    super({
+      ...tuning,
+      localUser: email,
+      inboxRoot: join(networkDir, email),
+      outboxRoot: (peer) => join(networkDir, peer),
+      outboxPeers: async () => (await readdir(networkDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name),
+      writeEndpointAcl: true,
+    });
     this.networkDir = networkDir;
   }
 

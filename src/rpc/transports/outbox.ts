@@ -5,10 +5,10 @@
 // the wait as a permanent refusal. Whatever happens, the files this send
 // created are removed before it returns.
 import { watch, type FSWatcher } from "node:fs";
-import { lstat, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isExpired, decodeSyncResponse, encodeRequest, type SyncRequestEnvelope, type SyncResponseEnvelope } from "../message.ts";
-import { rejectedFileNames, requestFileName, responseFileName } from "../layout.ts";
+import { REJECTED_SUFFIXES, REQUEST_SUFFIX, RESPONSE_SUFFIX, RPC_ID, rejectedFileNames, requestFileName, responseFileName } from "../layout.ts";
 import { MAX_REQUEST_FILE_BYTES } from "../limits.ts";
 import {
   InvalidRequestError,
@@ -161,4 +161,37 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Removes what a previous run of ours left in one of our partitions of a
+ * peer's endpoint (`dir`): request files a crash kept from being taken back
+ * (the peer could still act on them long after we moved on), answers nobody
+ * collected, rejection markers. Only `<uuid>.request` / `.response` and the
+ * markers are touched, never links or folders. Call it only when no send of
+ * ours can be in flight (at start). Returns the names removed.
+ */
+export async function sweepOutbox(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return []; // no partition yet (or unreadable: sends will say so)
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || !isRpcFileName(entry.name)) continue;
+    await rm(join(dir, entry.name), { force: true }).then(
+      () => removed.push(entry.name),
+      () => undefined,
+    );
+  }
+  return removed;
+}
+
+function isRpcFileName(name: string): boolean {
+  for (const suffix of [...REJECTED_SUFFIXES, REQUEST_SUFFIX, RESPONSE_SUFFIX]) {
+    if (name.endsWith(suffix)) return RPC_ID.test(name.slice(0, -suffix.length));
+  }
+  return false;
 }

@@ -7,6 +7,8 @@
 //   datasites/<me>/app_data/syft-priority-sync/rpc/sync/<sender>/
 // and start() writes that endpoint's syft.pub.yaml so SyftBox's server lets
 // each sender write only its own partition.
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { FileTransport, type FileTransportTuning } from "./file-transport.ts";
 
 export interface SyftBoxTransportOptions extends FileTransportTuning {
@@ -19,6 +21,14 @@ export interface SyftBoxTransportOptions extends FileTransportTuning {
 export class SyftBoxTransport extends FileTransport {
   constructor(opts: SyftBoxTransportOptions) {
     const { dataDir, email, ...tuning } = opts;
-    super({ ...tuning, localUser: email, inboxRoot: dataDir, outboxRoot: () => dataDir, writeEndpointAcl: true });
+    super({
+      ...tuning,
+      localUser: email,
+      inboxRoot: dataDir,
+      outboxRoot: () => dataDir,
+      // Our mirrors of peers' datasites: SyftBox carries our deletions there to them.
+      outboxPeers: async () => (await readdir(join(dataDir, "datasites"), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name),
+      writeEndpointAcl: true,
+    });
   }
 }
