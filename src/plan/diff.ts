@@ -15,10 +15,14 @@ export interface DiffInput {
   onlyPeers?: readonly string[];
   files: ReadonlyMap<string, SourceFile>;
   rules: RuleIndex;
-  acks: readonly Ack[];
+  /** Acknowledgements: a list, or already grouped by path and then peer (the store's in-memory copy). */
+  acks: readonly Ack[] | AcksByPath;
   /** Content that arrived from a peer, per path (hash null: a received delete). Never re-sent. */
   received: ReadonlyMap<string, Received>;
 }
+
+/** Acks grouped by path, then by peer. */
+export type AcksByPath = ReadonlyMap<string, ReadonlyMap<string, Ack>>;
 
 export interface Received {
   hash: string | null;
@@ -39,7 +43,7 @@ export function isCovered(rules: RuleIndex, path: string): boolean {
 }
 
 export function diff(input: DiffInput): DiffResult {
-  const acksByPath = groupAcks(input.acks);
+  const acksByPath = isGrouped(input.acks) ? input.acks : groupAcks(input.acks);
   const known = input.knownPeers.filter((p) => p !== input.user);
   const only = input.onlyPeers ? new Set(input.onlyPeers) : undefined;
   const errors = new Map<string, ConfigError>();
@@ -49,18 +53,32 @@ export function diff(input: DiffInput): DiffResult {
   // `base` for a first send: the content our file was received as (what the peer most likely has too).
   const appeared: { path: string; peer: string; file: SourceFile; chain: RuleFile[]; base?: string }[] = [];
 
-  const paths = new Set<string>([...input.files.keys(), ...acksByPath.keys()]);
-  for (const path of [...paths].sort()) {
+  const peersOfChain = new Map<readonly RuleFile[], string[]>();
+  for (const path of sortedUnion(input.files, acksByPath)) {
     const chain = input.rules.chain(path);
     if (!chain.ok) {
       for (const e of chain.errors) errors.set(e.message, e);
       continue;
     }
     const file = input.files.get(path);
-    const acks = acksByPath.get(path) ?? new Map<string, Ack>();
-    const peers = new Set([...namedPeers(chain.files, known), ...acks.keys()]);
-    peers.delete(input.user);
-    for (const peer of [...peers].sort()) {
+    const acks = acksByPath.get(path) ?? NO_ACKS;
+    // Files of one folder share their chain: its peers are found and sorted once.
+    let named = peersOfChain.get(chain.files);
+    if (named === undefined) {
+      const set = namedPeers(chain.files, known);
+      set.delete(input.user);
+      peersOfChain.set(chain.files, (named = [...set].sort()));
+    }
+    let peers = named;
+    for (const peer of acks.keys()) {
+      if (peer !== input.user && !named.includes(peer)) {
+        const set = new Set([...named, ...acks.keys()]);
+        set.delete(input.user);
+        peers = [...set].sort();
+        break;
+      }
+    }
+    for (const peer of peers) {
       if (only && !only.has(peer)) continue;
       const ack = acks.get(peer);
       const acked = ack?.hash ?? null;
@@ -123,6 +141,36 @@ function namedPeers(chain: readonly RuleFile[], known: readonly string[]): Set<s
         else out.add(u);
       }
     }
+  }
+  return out;
+}
+
+const NO_ACKS: ReadonlyMap<string, Ack> = new Map();
+
+function isGrouped(acks: readonly Ack[] | AcksByPath): acks is AcksByPath {
+  return !Array.isArray(acks);
+}
+
+/**
+ * Every path with a file or an ack, sorted (moves pair paths in this order).
+ * The walk already lists files sorted, and acks without a file are few, so
+ * this is a check and a merge rather than a sort of every path.
+ */
+function sortedUnion(files: ReadonlyMap<string, unknown>, acks: AcksByPath): string[] {
+  const present = [...files.keys()];
+  let sorted = true;
+  for (let i = 1; i < present.length && sorted; i++) sorted = present[i - 1]! < present[i]!;
+  if (!sorted) present.sort();
+  const gone: string[] = [];
+  for (const path of acks.keys()) if (!files.has(path)) gone.push(path);
+  if (gone.length === 0) return present;
+  gone.sort();
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < present.length || j < gone.length) {
+    if (j >= gone.length || (i < present.length && present[i]! < gone[j]!)) out.push(present[i++]!);
+    else out.push(gone[j++]!);
   }
   return out;
 }

@@ -84,9 +84,12 @@ export class Sender {
 
   /** Earliest time some skipped (backing-off) action becomes due, for scheduling the next reconcile. */
   nextDue(): number | undefined {
+    const now = this.now();
+    // The store keeps the rows in backoff in memory: no scan of the whole ledger after every reconcile.
     const times = [...this.peerRetryAt.values()].map((p) => p.at);
-    for (const row of this.opts.store.listAcks()) if (row.nextRetryAt !== null && row.parked === null) times.push(row.nextRetryAt);
-    const future = times.filter((t) => t > this.now());
+    const row = this.opts.store.nextRetryAfter(now);
+    if (row !== undefined) times.push(row);
+    const future = times.filter((t) => t > now);
     return future.length ? Math.min(...future) : undefined;
   }
 
