@@ -41,6 +41,17 @@ export interface StateStoreOptions {
   migrations?: readonly Migration[];
 }
 
+/** Every ack row, grouped by path and then by peer (see `StateStore.acksByPath`). */
+export type AcksByPath = ReadonlyMap<string, ReadonlyMap<string, AckRow>>;
+
+/** The in-memory copy of the acks table, valid while SQLite's data_version is `version`. */
+interface AckMirror {
+  version: number;
+  byPath: Map<string, Map<string, AckRow>>;
+  /** Rows waiting for a retry (not parked), by ackKey: their path and next_retry_at. */
+  retryAt: Map<string, { path: string; at: number }>;
+}
+
 /** Key of an ack in the Map returned by `ackMap()`. */
 export function ackKey(path: string, peer: string): string {
   return `${peer}\u0000${path}`;
@@ -63,6 +74,7 @@ const RECEIVING_COLUMNS = "path, hash, sender, started_at AS startedAt";
 export class StateStore {
   private readonly now: () => number;
   private readonly sql: ReturnType<typeof prepare>;
+  private mirror: AckMirror | undefined;
 
   private constructor(
     private readonly db: Db,
@@ -123,7 +135,12 @@ export class StateStore {
    * (an exception rolls back and is rethrown). Nested calls join the outer one.
    */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      this.mirror = undefined; // rolled back: the in-memory copy may hold undone writes
+      throw err;
+    }
   }
 
   // ---- hash cache ------------------------------------------------------
@@ -176,11 +193,78 @@ export class StateStore {
   }
 
   /**
+   * Every ack row grouped by path, then peer, from an in-memory copy of the
+   * table: loaded on first use, kept current by this store's own writes, and
+   * reloaded when another connection (e.g. `sps retry`) has committed since.
+   * A reconcile's full pass reads it instead of the table, so a ledger of a
+   * million rows is read from SQLite once, not on every pass. Treat as
+   * read-only; rows are replaced, never mutated.
+   */
+  acksByPath(): AcksByPath {
+    return this.currentMirror().byPath;
+  }
+
+  /** The earliest next_retry_at after `now` among rows that are not parked, if any. */
+  nextRetryAfter(now: number): number | undefined {
+    let next: number | undefined;
+    for (const { at } of this.currentMirror().retryAt.values()) if (at > now && (next === undefined || at < next)) next = at;
+    return next;
+  }
+
+  /** Paths with a row (not parked) whose next_retry_at is at or before `until`. */
+  retryDue(until: number): Set<string> {
+    const out = new Set<string>();
+    for (const { path, at } of this.currentMirror().retryAt.values()) if (at <= until) out.add(path);
+    return out;
+  }
+
+  private currentMirror(): AckMirror {
+    const version = this.db.pragma("data_version", { simple: true }) as number;
+    if (this.mirror?.version === version) return this.mirror;
+    const mirror: AckMirror = { version, byPath: new Map(), retryAt: new Map() };
+    const peers = new Map<string, string>();
+    for (const row of this.sql.ackAllUnordered.iterate() as IterableIterator<AckRow>) {
+      // Share the strings every row repeats: one per peer, and one hash per path when peers agree.
+      row.peer = peers.get(row.peer) ?? (peers.set(row.peer, row.peer), row.peer);
+      let byPeer = mirror.byPath.get(row.path);
+      if (byPeer === undefined) mirror.byPath.set(row.path, (byPeer = new Map()));
+      else {
+        const first = byPeer.values().next().value as AckRow;
+        row.path = first.path;
+        if (row.hash !== null && row.hash === first.hash) row.hash = first.hash;
+      }
+      byPeer.set(row.peer, row);
+      if (row.nextRetryAt !== null && row.parked === null) mirror.retryAt.set(ackKey(row.path, row.peer), { path: row.path, at: row.nextRetryAt });
+    }
+    this.mirror = mirror;
+    return mirror;
+  }
+
+  /** After a write to one (path, peer) row: copy it into the in-memory mirror, if one is loaded. */
+  private refreshMirror(path: string, peer: string): void {
+    const mirror = this.mirror;
+    if (!mirror) return;
+    const row = this.getAck(path, peer);
+    const key = ackKey(path, peer);
+    let byPeer = mirror.byPath.get(path);
+    if (row === undefined) {
+      byPeer?.delete(peer);
+      if (byPeer?.size === 0) mirror.byPath.delete(path);
+    } else {
+      if (byPeer === undefined) mirror.byPath.set(path, (byPeer = new Map()));
+      byPeer.set(peer, row);
+    }
+    if (row && row.nextRetryAt !== null && row.parked === null) mirror.retryAt.set(key, { path, at: row.nextRetryAt });
+    else mirror.retryAt.delete(key);
+  }
+
+  /**
    * The peer acknowledged `op`, and now holds `hash` at `path` (null: nothing,
    * after a delete, or at the source of a move). Clears failures and parking.
    */
   recordAck(path: string, peer: string, hash: string | null, op: AckOp, at: number = this.now()): void {
     this.sql.ackPut.run({ path, peer, hash, op, at });
+    this.refreshMirror(path, peer);
   }
 
   /**
@@ -190,6 +274,7 @@ export class StateStore {
    */
   recordFailure(path: string, peer: string, error: string, nextRetryAt: number | null): AckRow {
     this.sql.ackFail.run({ path, peer, error, nextRetryAt });
+    this.refreshMirror(path, peer);
     return this.getAck(path, peer)!;
   }
 
@@ -199,16 +284,20 @@ export class StateStore {
    */
   park(path: string, peer: string, reason: ParkReason, fingerprint: string, error: string | null = null): void {
     this.sql.ackPark.run({ path, peer, reason, fingerprint, error });
+    this.refreshMirror(path, peer);
   }
 
   /** Un-park every row (or one peer's), e.g. after `sps run --retry-parked`. Returns how many. */
   clearParked(peer?: string): number {
-    return (peer === undefined ? this.sql.unparkAll.run() : this.sql.unparkPeer.run(peer)).changes;
+    const changes = (peer === undefined ? this.sql.unparkAll.run() : this.sql.unparkPeer.run(peer)).changes;
+    if (changes > 0) this.mirror = undefined;
+    return changes;
   }
 
   /** Drop the ack row of one (path, peer). */
   forgetAck(path: string, peer: string): void {
     this.sql.ackDelete.run(path, peer);
+    this.refreshMirror(path, peer);
   }
 
   // ---- received (echo suppression) --------------------------------------
@@ -265,6 +354,7 @@ export class StateStore {
       this.sql.ackDeletePath.run(path);
       this.sql.cacheDelete.run(path);
       this.sql.receivedDelete.run(path);
+      if (this.mirror) for (const peer of [...(this.mirror.byPath.get(path)?.keys() ?? [])]) this.refreshMirror(path, peer);
     });
   }
 }
@@ -278,6 +368,7 @@ function prepare(db: Db) {
     cacheDelete: s("DELETE FROM hash_cache WHERE path = ?"),
 
     ackAll: s(`SELECT ${ACK_COLUMNS} FROM acks ORDER BY peer, path`),
+    ackAllUnordered: s(`SELECT ${ACK_COLUMNS} FROM acks`),
     ackByPeer: s(`SELECT ${ACK_COLUMNS} FROM acks WHERE peer = ? ORDER BY path`),
     ackGet: s(`SELECT ${ACK_COLUMNS} FROM acks WHERE path = ? AND peer = ?`),
     ackPut: s(`INSERT INTO acks (path, peer, hash, op, acked_at, attempts, last_error, next_retry_at, parked, parked_fingerprint)
