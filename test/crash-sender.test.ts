@@ -88,6 +88,9 @@ test("sender killed with SIGKILL while sending: the store opens, only unacknowle
     const answeredBefore = new Map<string, string | null>();
     for (const e of bob.received) if (e.status === "applied" || e.status === "duplicate") answeredBefore.set(e.path, e.hash);
 
+    // Sometimes the files change while alice is down, as they would.
+    if (random() < 0.5) edit();
+
     const since = bob.received.length;
     alice = await spare;
     await alice.start(); // its first reconcile re-sends what is still due

@@ -126,3 +126,28 @@ test("lost answer to an update, then the old content restored: the peer gets it 
   assert.equal(read(s.net, B, F), "one\n");
   assert.deepEqual(files(s.net, B), ["f.txt"]);
 });
+
+test("a send cut short by a stop (as by a crash) leaves its row in doubt for the next run: a later delete reaches the peer", async () => {
+  const net = makeNetwork(USERS);
+  putEverywhere(net, USERS, `${A}/syft.pub.yaml`, "rules:\n- pattern: '**'\n  access:\n    read: ['*']\n");
+  putEverywhere(net, USERS, `${A}/data.syncpriority.yaml`, `rules:\n- users: [${B}]\n  priority: instant\n`);
+  const bob = await startPeer(net, B, { watch: false, intervalMs: 3_600_000 });
+  // The create is applied, its answer lost; alice stops (grace 0) while still waiting for it.
+  const first = await startPeer(net, A, { watch: false, intervalMs: 3_600_000, timeoutMs: 10_000, transport: (local) => new FaultyTransport(local, { seed: 1, rates: { dropResponse: 1 } }) });
+  put(net, A, F, "one\n");
+  void first.controller.reconcileNow();
+  const deadline = Date.now() + 5_000;
+  while (read(net, B, F) !== "one\n" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await first.controller.stop(0);
+  assert.equal(read(net, B, F), "one\n", "applied at bob, never acknowledged");
+
+  rmSync(join(net, A, "datasites", F));
+  let offset = 0;
+  const second = await startPeer(net, A, { watch: false, intervalMs: 3_600_000, now: () => Date.now() + offset });
+  for (let i = 0; i < 5 && second.reports.at(-1)!.plan!.summary.actions !== 0; i++) {
+    offset += 10 * 60_000;
+    await second.controller.reconcileNow();
+  }
+  assert.equal(read(net, B, F), undefined, "the copy nobody confirmed is deleted");
+  assert.equal(bob.received.at(-1)?.op, "delete");
+});

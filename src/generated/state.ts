@@ -29,6 +29,7 @@ export interface StateRows {
   hashCache?: HashCacheRow[];
   received?: ReceivedRow[];
   receiving?: ReceivingRow[];
+  sending?: SendingRow[];
 }
 /**
  * What one peer is known to hold at one path, and the retry bookkeeping for sending it there.
@@ -104,5 +105,13 @@ export interface ReceivingRow {
    */
   hash: Sha256Hex | null;
   sender: PeerEmail;
+  startedAt: number;
+}
+/**
+ * A request for (path, peer) that went out and whose outcome is not recorded yet; cleared with the outcome. One left when the controller starts means the last run died or stopped mid-send: the peer may have acted on it, so the row is treated as in doubt.
+ */
+export interface SendingRow {
+  path: DatasitePath;
+  peer: PeerEmail;
   startedAt: number;
 }

@@ -75,6 +75,7 @@ export class Sender {
   constructor(private readonly opts: SenderOptions) {
     this.total = new Limiter(opts.total ?? 16);
     this.now = opts.now ?? Date.now;
+    this.recoverInterrupted();
   }
 
   /** Sends every due action; resolves when all have an outcome. Never throws for one action's failure. */
@@ -91,6 +92,24 @@ export class Sender {
     if (row !== undefined) times.push(row);
     const future = times.filter((t) => t > now);
     return future.length ? Math.min(...future) : undefined;
+  }
+
+  /**
+   * At construction, before any plan: a request a previous run sent and never
+   * recorded an answer for (it died, or was stopped mid-send) may have been
+   * applied. Record it as a failure, which puts the row in doubt, so the plan
+   * re-confirms it instead of trusting the ledger (src/plan/diff.ts).
+   */
+  private recoverInterrupted(): void {
+    const { store } = this.opts;
+    const left = store.listSending();
+    if (left.length === 0) return;
+    store.transaction(() => {
+      for (const { path, peer } of left) {
+        store.recordFailure(path, peer, "interrupted: the controller stopped before this request's answer was recorded", null);
+        store.clearSending(path, peer);
+      }
+    });
   }
 
   private limiterFor(peer: string): Limiter {
@@ -117,6 +136,9 @@ export class Sender {
 
     const started = performance.now();
     let requests = 0;
+    const sending = action.op === "move" && action.from ? [action.path, action.from] : [action.path];
+    const settled = () => sending.forEach((p) => store.clearSending(p, action.peer));
+    store.transaction(() => sending.forEach((p) => store.markSending(p, action.peer)));
     try {
       let response: SyncResponse;
       if (action.op === "create" || action.op === "update") {
@@ -141,16 +163,21 @@ export class Sender {
         }
       }
       this.circuitClosed(action.peer);
-      this.record(action, response, fingerprint);
+      this.record(action, response, fingerprint, settled);
       return { action, outcome: response.status, code: response.code, message: response.message, ms: performance.now() - started, requests };
     } catch (err) {
       if (err instanceof SourceChangedError || (err as NodeJS.ErrnoException).code === "ENOENT") {
+        settled(); // nothing was applied: no request left, or only a move the peer answered need-content
         return { action, outcome: "stale", message: (err as Error).message, requests };
       }
+      // Aborted (stopping): the request may have been acted on; the sending mark stays for the next start.
       if (err instanceof TransportAbortedError) return { action, outcome: "failed", code: "aborted", requests };
       const message = (err as Error).message;
       if (err instanceof PermanentTransportError) {
-        store.park(action.path, action.peer, "denied", fingerprint, message);
+        store.transaction(() => {
+          store.park(action.path, action.peer, "denied", fingerprint, message);
+          settled();
+        });
         return { action, outcome: "denied", code: err.constructor.name, message, requests };
       }
       if (err instanceof TransportTimeoutError || err instanceof PeerUnavailableError) this.circuitOpen(action.peer);
@@ -161,16 +188,18 @@ export class Sender {
         // The rename may have happened unseen: the source is in doubt too, so a
         // later plan re-confirms it even if it looks in sync (src/plan/diff.ts).
         if (action.op === "move" && action.from) store.recordFailure(action.from, action.peer, message, retryAt);
+        settled();
       });
       return { action, outcome: "failed", code: isRetryable(err) ? (err as Error).name : "error", message, requests };
     }
   }
 
   /** Every answer lands in the store in one transaction. */
-  private record(action: PlanAction, response: SyncResponse, fingerprint: string): void {
+  private record(action: PlanAction, response: SyncResponse, fingerprint: string, settled: () => void): void {
     const { store } = this.opts;
     const { path, peer } = action;
     store.transaction(() => {
+      settled();
       switch (response.status) {
         case "applied":
         case "duplicate":

@@ -75,6 +75,22 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: "requests in flight (what a crash left unanswered)",
+    up(db) {
+      db.exec(`
+        -- A request for (path, peer) went out and its outcome is not recorded yet.
+        -- Cleared with the outcome; one left at start: the peer may have acted on it.
+        CREATE TABLE sending (
+          path       TEXT    NOT NULL,
+          peer       TEXT    NOT NULL,
+          started_at INTEGER NOT NULL,
+          PRIMARY KEY (path, peer)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

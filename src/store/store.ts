@@ -11,12 +11,12 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Database as Db, Statement } from "better-sqlite3";
-import type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow, ReceivingRow } from "../generated/state.ts";
+import type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow, ReceivingRow, SendingRow } from "../generated/state.ts";
 import { StateStoreError, type StateStoreErrorKind } from "./errors.ts";
 import { stateDir, stateFile } from "./location.ts";
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./schema.ts";
 
-export type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow, ReceivingRow };
+export type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow, ReceivingRow, SendingRow };
 
 export interface StateStoreOptions {
   /**
@@ -70,6 +70,7 @@ const ACK_COLUMNS = `path, peer, hash, op, acked_at AS ackedAt, attempts, last_e
 const CACHE_COLUMNS = "path, size, mtime_ms AS mtimeMs, ino, sha256";
 const RECEIVED_COLUMNS = "path, hash, sender, received_at AS receivedAt";
 const RECEIVING_COLUMNS = "path, hash, sender, started_at AS startedAt";
+const SENDING_COLUMNS = "path, peer, started_at AS startedAt";
 
 export class StateStore {
   private readonly now: () => number;
@@ -300,6 +301,28 @@ export class StateStore {
     this.refreshMirror(path, peer);
   }
 
+  // ---- sends in flight (crash recovery) --------------------------------
+
+  /**
+   * A request for (path, peer) is about to go out. Cleared, in the same
+   * transaction, when its outcome is recorded; one left at start means the
+   * process died (or stopped) with the answer unrecorded: the peer may have
+   * acted on it.
+   */
+  markSending(path: string, peer: string, at: number = this.now()): void {
+    this.sql.sendingPut.run(path, peer, at);
+  }
+
+  /** The outcome of (path, peer)'s request is recorded, or it never left. */
+  clearSending(path: string, peer: string): void {
+    this.sql.sendingDelete.run(path, peer);
+  }
+
+  /** Requests whose outcome was never recorded. */
+  listSending(): SendingRow[] {
+    return this.sql.sendingAll.all() as SendingRow[];
+  }
+
   // ---- received (echo suppression) --------------------------------------
 
   /** Content with `hash` (null: a delete) arrived at `path` from `sender`; ends the path's `receiving` mark. */
@@ -396,6 +419,10 @@ function prepare(db: Db) {
     receivingGet: s(`SELECT ${RECEIVING_COLUMNS} FROM receiving WHERE path = ?`),
     receivingPut: s("INSERT OR REPLACE INTO receiving (path, hash, sender, started_at) VALUES (?, ?, ?, ?)"),
     receivingDelete: s("DELETE FROM receiving WHERE path = ?"),
+
+    sendingAll: s(`SELECT ${SENDING_COLUMNS} FROM sending ORDER BY peer, path`),
+    sendingPut: s("INSERT OR REPLACE INTO sending (path, peer, started_at) VALUES (?, ?, ?)"),
+    sendingDelete: s("DELETE FROM sending WHERE path = ? AND peer = ?"),
   };
 }
 
