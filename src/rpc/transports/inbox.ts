@@ -7,6 +7,15 @@
 // chokidar reports new files at once (no debounce); a periodic sweep catches
 // anything an event missed. Files directly in the endpoint folder (syft-rpc's
 // legacy, unpartitioned layout) have no attested sender and are ignored.
+//
+// Back-pressure, per sender (partition): each sender has its own bounded
+// queue of file names (never contents), and handler slots go round-robin
+// across senders with work, so one peer flooding its partition cannot starve
+// the others or grow memory. A sender may hold at most half the slots and a
+// bounded number of request bytes in flight; files beyond its queue bound
+// stay on disk and are picked up when its queue drains (or by the next
+// sweep). Over the bound is not an error: those requests are simply answered
+// later. docs/receive.md "Limits" gives the numbers.
 import { lstat, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -40,12 +49,40 @@ export interface InboxOptions {
   maxRequestBytes?: number;
   /** Handlers running at once. Default 16. */
   concurrency?: number;
+  /**
+   * Requests of one sender waiting in memory (file names only). Files beyond
+   * this stay on disk until the sender's queue drains. Default 256.
+   */
+  maxQueuedPerSender?: number;
+  /** Handlers one sender may have running at once. Default half of `concurrency` (at least 1), so others always find a slot. */
+  maxActivePerSender?: number;
+  /**
+   * Request bytes one sender may have being read or handled at once; its
+   * next request waits until enough of them are done. A request's file size
+   * counts from before it is read (the bound is reserved up front). Default
+   * 4 × `maxRequestBytes` (12 MiB); always at least `maxRequestBytes`.
+   */
+  maxBytesPerSender?: number;
   /** Clock for expiry checks (tests). Default: the system clock. */
   now?: () => Date;
   logger?: RpcLogger;
 }
 
+/** One sender's share of the inbox. */
+interface SenderQueue {
+  /** Request files waiting, oldest first (names only). */
+  files: string[];
+  /** Handlers running for this sender. */
+  active: number;
+  /** Bytes reserved by those handlers (their request files' sizes, or the bound until known). */
+  bytes: number;
+  /** A file was left on disk because the queue was full: look again when it drains. */
+  overflow: boolean;
+}
+
 const RETRY_DELAY_MS = 20;
+/** Keys remembered by warnOnce, at most (a flood of badly named files must not grow it without end). */
+const MAX_WARNED = 10_000;
 
 export class Inbox {
   /** The endpoint folder watched. */
@@ -55,8 +92,11 @@ export class Inbox {
   private sweepTimer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly active = new Map<string, Promise<void>>();
-  private readonly queue: string[] = [];
+  /** Every file queued, of any sender (for "already queued?"). */
   private readonly queued = new Set<string>();
+  private readonly senders = new Map<string, SenderQueue>();
+  /** Senders with queued files, in round-robin order. */
+  private readonly rotation: string[] = [];
   private readonly warned = new Set<string>();
 
   constructor(opts: InboxOptions) {
@@ -66,6 +106,9 @@ export class Inbox {
       partialReadMs: opts.partialReadMs ?? 500,
       maxRequestBytes: opts.maxRequestBytes ?? MAX_REQUEST_FILE_BYTES,
       concurrency: opts.concurrency ?? 16,
+      maxQueuedPerSender: opts.maxQueuedPerSender ?? 256,
+      maxActivePerSender: opts.maxActivePerSender ?? Math.max(1, Math.floor((opts.concurrency ?? 16) / 2)),
+      maxBytesPerSender: Math.max(opts.maxBytesPerSender ?? 4 * (opts.maxRequestBytes ?? MAX_REQUEST_FILE_BYTES), opts.maxRequestBytes ?? MAX_REQUEST_FILE_BYTES),
       now: opts.now ?? (() => new Date()),
     };
     this.dir = endpointDir(opts.workspace, opts.localUser);
@@ -92,8 +135,9 @@ export class Inbox {
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.sweepTimer);
-    this.queue.length = 0;
     this.queued.clear();
+    this.senders.clear();
+    this.rotation.length = 0;
     await this.watcher?.close();
     this.watcher = undefined;
     await Promise.allSettled([...this.active.values()]);
@@ -111,37 +155,94 @@ export class Inbox {
     }
     for (const partition of partitions) {
       if (!partition.isDirectory()) continue; // files such as syft.pub.yaml; symlinks are never followed
-      let names: string[];
-      try {
-        names = await readdir(join(this.dir, partition.name));
-      } catch {
-        continue;
-      }
-      for (const name of names) this.consider(join(this.dir, partition.name, name));
+      await this.sweepPartition(partition.name);
     }
   }
 
-  private consider(file: string): void {
-    if (!this.running || !file.endsWith(REQUEST_SUFFIX) || this.active.has(file) || this.queued.has(file)) return;
-    if (this.active.size >= this.opts.concurrency) {
-      this.queued.add(file);
-      this.queue.push(file);
+  /** Considers every request file of one partition (its queue bound applies). */
+  private async sweepPartition(partition: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.dir, partition));
+    } catch {
       return;
     }
-    const run = this.process(file)
+    for (const name of names) this.consider(join(this.dir, partition, name));
+  }
+
+  /** Queues a request file under its sender, unless it is queued or running already, or the sender's queue is full. */
+  private consider(file: string): void {
+    if (!this.running || !file.endsWith(REQUEST_SUFFIX) || this.active.has(file) || this.queued.has(file)) return;
+    const parts = relative(this.dir, file).split(sep);
+    if (parts.length !== 2) return; // not in a partition: no attested sender (see process)
+    const sender = parts[0]!;
+    let q = this.senders.get(sender);
+    if (!q) this.senders.set(sender, (q = { files: [], active: 0, bytes: 0, overflow: false }));
+    if (q.files.length >= this.opts.maxQueuedPerSender) {
+      q.overflow = true; // back-pressure: the file waits on disk, unread
+      return;
+    }
+    q.files.push(file);
+    this.queued.add(file);
+    if (q.files.length === 1) this.rotation.push(sender);
+    this.pump();
+  }
+
+  /** Starts queued requests while slots are free: round-robin across senders, each within its own bounds. */
+  private pump(): void {
+    while (this.running && this.active.size < this.opts.concurrency) {
+      const sender = this.nextSender();
+      if (sender === undefined) return;
+      const q = this.senders.get(sender)!;
+      const file = q.files.shift()!;
+      this.queued.delete(file);
+      if (q.files.length > 0) this.rotation.push(sender);
+      this.launch(sender, q, file);
+    }
+  }
+
+  /** The first sender in rotation that may start one more request (taken out of the rotation), if any. */
+  private nextSender(): string | undefined {
+    for (let tries = this.rotation.length; tries > 0; tries--) {
+      const sender = this.rotation.shift()!;
+      const q = this.senders.get(sender);
+      if (!q || q.files.length === 0) continue;
+      const full = q.active >= this.opts.maxActivePerSender || (q.active > 0 && q.bytes + this.opts.maxRequestBytes > this.opts.maxBytesPerSender);
+      if (!full) return sender;
+      this.rotation.push(sender); // its turn comes again when one of its requests finishes
+    }
+    return undefined;
+  }
+
+  private launch(sender: string, q: SenderQueue, file: string): void {
+    // Reserve the most a request may be until its real size is known (before it is read).
+    let reserved = this.opts.maxRequestBytes;
+    q.active++;
+    q.bytes += reserved;
+    const sized = (size: number): void => {
+      const next = Math.min(size, this.opts.maxRequestBytes);
+      q.bytes += next - reserved;
+      reserved = next;
+      this.pump(); // a smaller reservation may let this sender start another
+    };
+    const run = this.process(file, sized)
       .catch((err: unknown) => this.warnOnce(`${file}\0${(err as Error).message}`, `rpc inbox: ${file}: ${(err as Error).message}`))
       .finally(() => {
         this.active.delete(file);
-        const next = this.queue.shift();
-        if (next !== undefined) {
-          this.queued.delete(next);
-          this.consider(next);
+        q.active--;
+        q.bytes -= reserved;
+        if (q.overflow && q.files.length <= this.opts.maxQueuedPerSender / 2) {
+          // Refill from disk now rather than at the next sweep.
+          q.overflow = false;
+          void this.sweepPartition(sender);
         }
+        if (q.files.length === 0 && q.active === 0 && !q.overflow && this.senders.get(sender) === q) this.senders.delete(sender);
+        this.pump();
       });
     this.active.set(file, run);
   }
 
-  private async process(file: string): Promise<void> {
+  private async process(file: string, sized: (bytes: number) => void = () => undefined): Promise<void> {
     const parts = relative(this.dir, file).split(sep);
     const [partition, name] = parts;
     if (parts.length !== 2 || partition === undefined || name === undefined) return;
@@ -155,7 +256,7 @@ export class Inbox {
     const responsePath = join(this.dir, partition, responseFileName(id));
     if (await exists(responsePath)) return; // answered already; the sender removes both files
 
-    const read = await this.readRequest(file);
+    const read = await this.readRequest(file, sized);
     if (read === undefined) return;
     const ctx = { file, responsePath, id };
     if (read instanceof RpcDecodeError) return this.answerRejection(ctx, read);
@@ -190,13 +291,14 @@ export class Inbox {
   }
 
   /** Reads and decodes, re-reading for a while if the file is still being written. */
-  private async readRequest(file: string): Promise<{ bytes: Buffer; request: SyncRequestEnvelope } | RpcDecodeError | undefined> {
+  private async readRequest(file: string, sized: (bytes: number) => void): Promise<{ bytes: Buffer; request: SyncRequestEnvelope } | RpcDecodeError | undefined> {
     const started = Date.now();
     for (;;) {
       let bytes: Buffer;
       try {
         const st = await lstat(file);
         if (!st.isFile()) return undefined;
+        sized(st.size);
         if (st.size > this.opts.maxRequestBytes) {
           return new RpcDecodeError(413, "too-large", `request file is ${st.size} bytes, over the ${this.opts.maxRequestBytes}-byte bound`);
         }
@@ -257,6 +359,7 @@ export class Inbox {
 
   private warnOnce(key: string, message: string): void {
     if (this.warned.has(key)) return;
+    if (this.warned.size >= MAX_WARNED) this.warned.clear();
     this.warned.add(key);
     this.opts.logger?.warn(message);
   }
