@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StateStore } from "../src/store/store.ts";
-import { crashSeed, crashTrials, PeerProcess, seededRandom } from "./helpers/crash.ts";
+import { crashSeed, crashTrials, PeerProcess, seededRandom, SparePeers } from "./helpers/crash.ts";
 import { makeNetwork, putEverywhere, startPeer } from "./helpers/network.ts";
 
 const A = "alice@uni.edu";
@@ -38,12 +38,7 @@ test("receiver killed with SIGKILL while applying: no partial file, the store op
   let offset = 0;
   const alice = await startPeer(net, A, { watch: false, intervalMs: 3_600_000, timeoutMs: 100, now: () => Date.now() + offset });
   let bob = await PeerProcess.start(net, B);
-  const prepare = () => {
-    const p = PeerProcess.prepare(net, B);
-    p.catch(() => undefined); // a failed trial leaves it unawaited; the test reports the failure
-    return p;
-  };
-  let spare = prepare(); // the next bob, loaded while this one runs
+  const spares = new SparePeers(net, B); // the next processes, loaded while this one runs
   const round = async () => {
     offset += 10 * 60_000; // past every backoff: the kill made some sends fail
     await alice.controller.reconcileNow();
@@ -112,9 +107,8 @@ test("receiver killed with SIGKILL while applying: no partial file, the store op
     const store = StateStore.open(bobWs, { integrityCheck: "full" });
     store.close();
 
-    bob = await spare;
+    bob = await spares.take();
     await bob.start();
-    spare = prepare();
     assert.deepEqual(listing(bobData).filter((n) => n.includes(".syft.tmp.")), [], `${label}: temp files swept at start`);
     let rounds = 0;
     while ((await round()) !== 0) {
@@ -124,6 +118,6 @@ test("receiver killed with SIGKILL while applying: no partial file, the store op
     for (const name of listing(aliceData)) assert.equal(sha(readFileSync(join(bobData, name))), sha(readFileSync(join(aliceData, name))), `${label}: ${name}`);
   }
   assert.equal(await bob.stop(), 0);
-  assert.equal(await (await spare).stop(), 0);
+  assert.deepEqual(await spares.close(), [0, 0]);
   t.diagnostic(`${trials} kills in ${Date.now() - started} ms; ${appliedBeforeKill} requests answered before kills; ${tempsSeen} temp files left by kills (swept at restart)`);
 });

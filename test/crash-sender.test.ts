@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { partitionDir } from "../src/rpc/layout.ts";
 import { StateStore } from "../src/store/store.ts";
-import { crashSeed, crashTrials, PeerProcess, seededRandom } from "./helpers/crash.ts";
+import { crashSeed, crashTrials, PeerProcess, seededRandom, SparePeers } from "./helpers/crash.ts";
 import { makeNetwork, putEverywhere, startPeer } from "./helpers/network.ts";
 
 const A = "alice@uni.edu";
@@ -39,20 +39,15 @@ test("sender killed with SIGKILL while sending: the store opens, only unacknowle
 
   const bob = await startPeer(net, B, { watch: false, intervalMs: 3_600_000 });
   let alice = await PeerProcess.start(net, A);
-  const prepare = () => {
-    const p = PeerProcess.prepare(net, A);
-    p.catch(() => undefined); // a failed trial leaves it unawaited; the test reports the failure
-    return p;
-  };
-  let spare = prepare();
+  const spares = new SparePeers(net, A); // the next processes, loaded while this one runs
   let offset = 0;
   const round = () => alice.reconcile((offset += 10 * 60_000));
 
   let version = 0;
-  const edit = () => {
+  const edit = (write = false) => {
     const i = Math.floor(random() * FILES);
     const abs = join(aliceData, `f${i}.txt`);
-    const r = random();
+    const r = write ? 1 : random();
     if (r < 0.2 && existsSync(abs)) rmSync(abs);
     else if (r < 0.35 && existsSync(abs)) {
       const to = join(aliceData, `f${(i + 1 + Math.floor(random() * (FILES - 1))) % FILES}.txt`);
@@ -70,10 +65,11 @@ test("sender killed with SIGKILL while sending: the store opens, only unacknowle
     const label = `trial ${trial} (SPS_CRASH_SEED=${crashSeed})`;
     const n = 1 + Math.floor(random() * 5);
     for (let k = 0; k < n; k++) edit();
+    edit(true); // at least one write: something to send
     // Kill alice 0–4 ms after bob answered her first request of this round: mid-send.
     const firstAnswer = bob.received.length;
     alice.reconcileInBackground((offset += 10 * 60_000));
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 2_000;
     while (bob.received.length === firstAnswer && Date.now() < deadline) await sleep(1);
     await sleep(random() * 4);
     await alice.kill();
@@ -92,9 +88,8 @@ test("sender killed with SIGKILL while sending: the store opens, only unacknowle
     if (random() < 0.5) edit();
 
     const since = bob.received.length;
-    alice = await spare;
+    alice = await spares.take();
     await alice.start(); // its first reconcile re-sends what is still due
-    spare = prepare();
     let rounds = 0;
     while ((await round()) !== 0) {
       if (++rounds > 10) assert.fail(`${label}: alice's plan not empty after 10 reconciles`);
@@ -112,6 +107,6 @@ test("sender killed with SIGKILL while sending: the store opens, only unacknowle
     assert.deepEqual(listing(partition), [], `${label}: no request or response file left in alice's partition at bob`);
   }
   assert.equal(await alice.stop(), 0);
-  assert.equal(await (await spare).stop(), 0);
+  assert.deepEqual(await spares.close(), [0, 0]);
   t.diagnostic(`${trials} kills in ${Date.now() - started} ms; ${resentInFlight} requests in flight at a kill were re-sent and answered duplicate`);
 });
