@@ -5,7 +5,7 @@
 // its outcome (log line, metrics) whatever happened, as Flux's controllers do.
 import { createHash } from "node:crypto";
 import { loadAclTree, type AclTree } from "../src/acl/index.ts";
-import { planWorkspace, type PlanRun } from "../src/plan/workspace-plan.ts";
+import { WorkspacePlanner, type PlanRun } from "../src/plan/workspace-plan.ts";
 import type { Plan } from "../src/plan/types.ts";
 import { createReceiver, sweepStaleTemps } from "../src/receive/index.ts";
 import type { Transport } from "../src/rpc/transport.ts";
@@ -13,7 +13,7 @@ import { LocalTransport } from "../src/rpc/transports/local.ts";
 import { PinStore, RequestSigner, SignatureVerifier, ensureIdentity, exchangePublishedKeys } from "../src/sign/index.ts";
 import { Sender, type SendResult } from "../src/send/sender.ts";
 import { StateStore } from "../src/store/store.ts";
-import { resolveWorkspace, requireUser } from "../src/workspace.ts";
+import { resolveWorkspace, requireUser, type Workspace } from "../src/workspace.ts";
 import { loadControllerConfig, type EffectiveConfig } from "../src/config/controller-config.ts";
 import type { Logger } from "./logger.ts";
 import { Metrics } from "./metrics.ts";
@@ -66,6 +66,8 @@ export interface ReconcileReport {
   results: SendResult[];
   hashed: number;
   ms: number;
+  /** `full`: the whole workspace was planned; `dirty`: only the paths events (or retries) named. */
+  mode?: "full" | "dirty";
   error?: string;
 }
 
@@ -82,6 +84,7 @@ export class Controller {
   private readonly user: string;
   private readonly workspace: string;
   private readonly datasitesDir: string;
+  private readonly ws: Workspace;
   private running: Promise<void> | undefined;
   private again: Trigger | undefined;
   private stopping = false;
@@ -94,9 +97,15 @@ export class Controller {
   private aclDirty = true;
   private policyVersion = "";
   private firstScanDone = false;
+  private planner!: WorkspacePlanner;
+  /** Paths the watcher reported since the last pass began (datasites-relative). */
+  private readonly dirty = new Set<string>();
+  /** Actions whose last attempt did not settle (failed, waiting, stale), by peer and path: a retry pass re-plans their paths. */
+  private readonly pending = new Map<string, { peer: string; path: string }>();
 
   constructor(private readonly opts: ControllerOptions) {
     const ws = resolveWorkspace({ workspace: opts.workspace, user: opts.user });
+    this.ws = ws;
     this.user = requireUser(ws);
     this.workspace = ws.dataDir;
     this.datasitesDir = ws.datasitesDir;
@@ -110,6 +119,7 @@ export class Controller {
   async start(): Promise<void> {
     this.config = await loadControllerConfig(this.workspace, this.opts.config);
     this.store = StateStore.open(this.workspace);
+    this.planner = new WorkspacePlanner({ workspace: { ...this.ws, user: this.user }, user: this.user, config: this.config, store: this.store });
     // Nothing of ours is mid-write before we start: every plain temp file is a crash leftover.
     await sweepStaleTemps(this.workspace, { minAgeMs: 0 });
     // Our request-signing key, published in our datasite (docs/signatures.md).
@@ -155,10 +165,15 @@ export class Controller {
     );
     await this.opts.transport.start();
     if (this.opts.watch !== false) {
-      this.watcher = new DatasiteWatcher(this.datasitesDir, (e) => {
-        if (e.acl) this.aclDirty = true;
-        this.soon("watch", this.quietWindowMs());
-      });
+      this.watcher = new DatasiteWatcher(
+        this.datasitesDir,
+        (e) => {
+          if (e.acl) this.aclDirty = true;
+          this.dirty.add(e.path);
+          this.soon("watch", this.quietWindowMs());
+        },
+        this.opts.logger,
+      );
       await this.watcher.start();
     }
     const interval = this.opts.intervalMs ?? this.config.intervalSeconds * 1000;
@@ -217,7 +232,8 @@ export class Controller {
   private async trigger(trigger: Trigger): Promise<void> {
     if (this.stopping) return;
     if (this.running) {
-      this.again ??= trigger; // level-triggered: one more pass covers every change seen meanwhile
+      // Level-triggered: one more pass covers every change seen meanwhile; a full one if any trigger asked for it.
+      if (this.again === undefined || (isIncremental(this.again) && !isIncremental(trigger))) this.again = trigger;
       return this.running;
     }
     this.running = (async () => {
@@ -237,8 +253,9 @@ export class Controller {
     const started = performance.now();
     const report: ReconcileReport = { trigger, results: [], hashed: 0, ms: 0 };
     try {
-      const run = await this.planPhase();
+      const run = await this.planPhase(trigger);
       report.plan = run.plan;
+      report.mode = run.mode;
       report.hashed = run.hashed;
       report.results = await this.sender.execute(run.plan.actions, this.abort.signal);
       this.recordPhase(run, report.results);
@@ -250,7 +267,7 @@ export class Controller {
       const sent = report.results.filter((r) => r.requests > 0).length;
       const outcomes: Record<string, number> = {};
       for (const r of report.results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-      const log = { trigger, ms: Math.round(report.ms), actions: report.plan?.summary.actions ?? 0, sent, outcomes, hashed: report.hashed, errors: report.plan?.summary.errors ?? 0 };
+      const log = { trigger, mode: report.mode, ms: Math.round(report.ms), actions: report.plan?.summary.actions ?? 0, sent, outcomes, hashed: report.hashed, errors: report.plan?.summary.errors ?? 0 };
       for (const r of report.results) {
         if (r.outcome !== "applied" && r.outcome !== "duplicate") this.opts.logger.debug({ peer: r.action.peer, op: r.action.op, path: r.action.path, outcome: r.outcome, code: r.code, message: r.message }, "not applied");
       }
@@ -262,26 +279,56 @@ export class Controller {
     }
   }
 
-  private async planPhase(): Promise<PlanRun> {
-    const progress = this.firstScanDone ? undefined : this.opts.onFirstScanProgress;
-    const run = await planWorkspace({ workspace: this.workspace, user: this.user, store: this.store, config: this.opts.config, onHashProgress: progress?.update });
-    progress?.done();
-    this.firstScanDone = true;
-    this.aclTree = run.policy.acl.tree;
-    this.aclDirty = false;
-    this.policyVersion = policyVersion(run);
-    return run;
+  /**
+   * A watcher- or retry-triggered pass plans just the dirty paths (and, for a
+   * retry, those whose last attempt did not settle); the start, interval and
+   * manual passes, and any pass the planner cannot judge path by path (a rule,
+   * ACL or ignore-list change), walk everything.
+   */
+  private async planPhase(trigger: Trigger): Promise<PlanRun> {
+    const paths = new Set(this.dirty);
+    this.dirty.clear(); // events from here on mark paths for the next pass
+    if (trigger === "retry") {
+      for (const { path } of this.pending.values()) paths.add(path);
+      for (const path of this.store.retryDue((this.opts.now ?? Date.now)() + RETRY_SLACK_MS)) paths.add(path);
+    }
+    try {
+      const incremental = isIncremental(trigger) ? await this.planner.dirty(paths) : undefined;
+      if (incremental) return incremental;
+      const progress = this.firstScanDone ? undefined : this.opts.onFirstScanProgress;
+      // Rule, ACL and config edits take effect on a full pass.
+      this.planner.setConfig(await loadControllerConfig(this.workspace, this.opts.config));
+      const run = await this.planner.full({ onHashProgress: progress?.update });
+      progress?.done();
+      this.firstScanDone = true;
+      this.aclTree = run.policy.acl.tree;
+      this.aclDirty = false;
+      this.policyVersion = policyVersion(run);
+      this.pending.clear();
+      return run;
+    } catch (err) {
+      for (const p of paths) this.dirty.add(p); // not looked at: the next pass must
+      throw err;
+    }
   }
 
   private recordPhase(run: PlanRun, results: SendResult[]): void {
-    const pending = results.filter((r) => !["applied", "duplicate"].includes(r.outcome));
-    this.metrics.queueDepth.set(pending.length);
+    if (run.mode === "dirty") {
+      const looked = new Set(run.walk.files.map((f) => f.path));
+      for (const r of results) looked.add(r.action.path);
+      for (const [key, p] of this.pending) if (looked.has(p.path) || run.walk.missing.includes(p.path)) this.pending.delete(key);
+    }
+    for (const r of results) {
+      const key = `${r.action.peer}\0${r.action.path}`;
+      if (UNSETTLED.has(r.outcome)) this.pending.set(key, { peer: r.action.peer, path: r.action.path });
+      else this.pending.delete(key);
+    }
+    this.metrics.queueDepth.set(this.pending.size);
     const now = Date.now();
     const oldest = new Map<string, number>();
-    const mtimes = new Map(run.walk.files.map((f) => [f.path, f.mtimeMs]));
-    for (const r of pending) {
-      const t = mtimes.get(r.action.path) ?? now;
-      oldest.set(r.action.peer, Math.min(oldest.get(r.action.peer) ?? now, t));
+    for (const { peer, path } of this.pending.values()) {
+      const t = this.planner.sourceEntry(path)?.mtimeMs ?? now;
+      oldest.set(peer, Math.min(oldest.get(peer) ?? now, t));
     }
     this.metrics.peerLag.reset();
     for (const [peer, t] of oldest) this.metrics.peerLag.set({ peer }, Math.max(0, (now - t) / 1000));
@@ -300,6 +347,17 @@ export class Controller {
     return this.aclTree;
   }
 }
+
+/** Passes that may plan only the dirty paths. */
+function isIncremental(trigger: Trigger): boolean {
+  return trigger === "watch" || trigger === "retry";
+}
+
+/** A retry pass also takes rows due this soon (timers fire a little early or late). */
+const RETRY_SLACK_MS = 50;
+
+/** Outcomes that leave the action to a later pass. */
+const UNSETTLED = new Set(["failed", "waiting", "stale", "error"]);
 
 /** Changes whenever a rule file or syft.pub.yaml changes: part of a parked action's fingerprint. */
 function policyVersion(run: PlanRun): string {

@@ -6,12 +6,13 @@ import { readdir } from "node:fs/promises";
 import { decide as aclDecide } from "../acl/index.ts";
 import { loadControllerConfig, type EffectiveConfig } from "../config/controller-config.ts";
 import { loadPolicy, type Policy } from "../policy/load-policy.ts";
-import { hashFiles, walkWorkspace, type WalkResult } from "../scan/index.ts";
+import { configKind, hashFiles, IgnoreList, SYFTIGNORE_FILE, walkWorkspace, type FileEntry, type WalkResult } from "../scan/index.ts";
+import type { HashCacheRow } from "../generated/state.ts";
 import { ConfigError } from "../config/errors.ts";
 import { loadObservedFile } from "../store/observed.ts";
 import { StateStore } from "../store/store.ts";
 import { resolveWorkspace, requireUser, type Workspace } from "../workspace.ts";
-import { isCovered } from "./diff.ts";
+import { isCovered, type AcksByPath } from "./diff.ts";
 import { computePlan } from "./plan.ts";
 import type { Ack, Plan, SourceFile } from "./types.ts";
 
@@ -48,6 +49,8 @@ export interface PlanRun {
   walk: WalkResult;
   /** Files whose content was actually read this run (the rest came from the hash cache). */
   hashed: number;
+  /** `full`: the whole workspace was walked; `dirty`: only some paths (`walk` and `files` hold just those). */
+  mode: "full" | "dirty";
   /** The present source files with their hashes (covered files only), as planned. */
   files: ReadonlyMap<string, SourceFile>;
 }
@@ -62,42 +65,218 @@ export async function planWorkspace(options: PlanOptions = {}): Promise<PlanRun>
   const user = requireUser(workspace);
   const config = await loadControllerConfig(workspace.dataDir, options.config);
   const ownStore = options.store ? undefined : StateStore.open(workspace.dataDir);
-  const store = options.store ?? ownStore!;
   try {
-    const walk = await walkWorkspace(workspace.dataDir);
-    const policy = await loadPolicy(workspace.datasitesDir, walk.priorityFiles, walk.aclFiles);
-    const decide = (who: string, path: string, level: Parameters<typeof aclDecide>[3]) => aclDecide(policy.acl.tree, who, path, level);
+    return await new WorkspacePlanner({ ...options, workspace, user, config, store: options.store ?? ownStore! }).full();
+  } finally {
+    ownStore?.close();
+  }
+}
 
-    const sources = walk.files.filter((f) => isSource(f.path, user, decide));
+export interface PlannerOptions extends Omit<PlanOptions, "workspace" | "user" | "config" | "store"> {
+  workspace: Workspace;
+  user: string;
+  config: EffectiveConfig;
+  store: StateStore;
+}
+
+/** What a full pass learned, kept so that a dirty-set pass can look at just a few paths. */
+interface Model {
+  ignore: IgnoreList;
+  policy: Policy;
+  /** Stats of the rule and ACL files the policy was loaded from, by path. */
+  policyFiles: Map<string, FileEntry>;
+  knownPeers: string[];
+  /** Source files as walked (their stat), by path. */
+  sources: Map<string, FileEntry>;
+  files: Map<string, SourceFile>;
+}
+
+/**
+ * Plans a workspace, and keeps what it learned between plans (the controller
+ * holds one): the policy, the sources and their hashes. `full()` walks
+ * everything and is authoritative; `dirty(paths)` re-examines only the given
+ * paths (what a watcher reported) and plans only their (path, peer) pairs,
+ * which is all that can have changed when nothing else did. A change to a
+ * rule file, a syft.pub.yaml, the ignore list or the set of datasites cannot
+ * be judged path by path: `dirty` then answers undefined and the caller runs a
+ * full pass.
+ */
+export class WorkspacePlanner {
+  private model: Model | undefined;
+  /** The hash cache, in memory: loaded from the store once, written through. */
+  private hashCache: Map<string, HashCacheRow> | undefined;
+
+  constructor(private readonly o: PlannerOptions) {}
+
+  /** The controller config to plan with from the next pass on (it is re-read before full passes). */
+  setConfig(config: EffectiveConfig): void {
+    this.o.config = config;
+  }
+
+  /** A source file's stat as last seen (by a full or a dirty pass). */
+  sourceEntry(path: string): FileEntry | undefined {
+    return this.model?.sources.get(path);
+  }
+
+  async full(opts: { onHashProgress?: PlanOptions["onHashProgress"] } = {}): Promise<PlanRun> {
+    const { workspace, store } = this.o;
+    const ignore = IgnoreList.load(workspace.datasitesDir);
+    const walk = await walkWorkspace(workspace.dataDir, { ignore });
+    const policyFiles = new Map([...walk.priorityFiles, ...walk.aclFiles].map((f) => [f.path, f]));
+    // Unchanged rule and ACL files: keep the loaded policy (and the ACL tree's decision caches).
+    const previous = this.model;
+    const policy = previous && sameFiles(previous.policyFiles, policyFiles) ? previous.policy : await loadPolicy(workspace.datasitesDir, walk.priorityFiles, walk.aclFiles);
+    const decide = this.decider(policy);
+
+    const sources = walk.files.filter((f) => isSource(f.path, this.o.user, decide));
     const toHash = sources.filter((f) => isCovered(policy.rules, f.path));
-    const hashing = await hashFiles(workspace.dataDir, toHash, store.getHashCache(toHash.map((f) => f.path)), { onProgress: options.onHashProgress });
-    store.putHashCache(hashing.updated);
+    const hashing = await this.hash(toHash, opts.onHashProgress ?? this.o.onHashProgress);
 
     const files = new Map<string, SourceFile>();
     for (const f of sources) files.set(f.path, { path: f.path, size: f.size, hash: hashing.hashes.get(f.path)?.sha256 });
     // A file that changed on every read this round is treated as present but unknown: no action until it settles.
     for (const path of hashing.unstable) files.set(path, { path, size: files.get(path)?.size ?? 0 });
 
-    const received = options.received ?? store.receivedMap();
-    const acks = withSendersAcks(options.acks ?? (options.observed ? loadObservedFile(options.observed) : store.listAcks()), received);
-    const knownPeers = [...new Set([...(await datasiteOwners(workspace.datasitesDir)), ...config.peers, ...(options.extraPeers ?? [])])];
+    const knownPeers = [...new Set([...(await datasiteOwners(workspace.datasitesDir)), ...this.o.config.peers, ...(this.o.extraPeers ?? [])])];
+    this.model = { ignore, policy, policyFiles, knownPeers, sources: new Map(sources.map((f) => [f.path, f])), files };
 
-    const result = computePlan({
-      user,
-      knownPeers,
-      onlyPeers: options.peers,
-      files,
-      rules: policy.rules,
-      acks,
-      received: new Map([...received].map(([path, r]) => [path, { hash: r.hash, at: r.receivedAt }])),
-      decide,
-      maxFileSize: options.maxFileSize ?? config.maxFileSize,
-      loadErrors: [...policy.acl.problems.filter((p) => p.severity === "error"), ...readProblems(walk.errors), ...readProblems(hashing.errors)],
-    });
-    return { plan: result, workspace: { ...workspace, user }, config, policy, walk, hashed: hashing.hashed, files };
-  } finally {
-    ownStore?.close();
+    const received = this.o.received ?? store.receivedMap();
+    const plan = this.compute({ files, received, acks: this.acks(received), errors: [...readProblems(walk.errors), ...readProblems(hashing.errors)] });
+    return { plan, workspace: { ...workspace, user: this.o.user }, config: this.o.config, policy, walk, hashed: hashing.hashed, files, mode: "full" };
   }
+
+  /**
+   * Plans only `paths` (datasites-relative files or folders) against what the
+   * last full pass saw; undefined when only a full pass can tell (see the class).
+   */
+  async dirty(paths: Iterable<string>): Promise<PlanRun | undefined> {
+    const model = this.model;
+    if (!model) return undefined;
+    const { workspace, store } = this.o;
+    const only = new Set<string>();
+    for (const path of paths) {
+      if (!path.includes("/") || path === SYFTIGNORE_FILE || configKind(path.slice(path.lastIndexOf("/") + 1))) return undefined;
+      only.add(path);
+    }
+    const walk = await walkWorkspace(workspace.dataDir, { only, ignore: model.ignore });
+    const found = new Set<string>(walk.files.map((f) => f.path));
+    for (const f of [...walk.priorityFiles, ...walk.aclFiles]) {
+      if (!sameEntry(model.policyFiles.get(f.path), f)) return undefined;
+      found.add(f.path);
+    }
+    // A path that is no file now and was none before is a folder, present or gone
+    // (added, removed, renamed): whatever we knew below it is dirty too.
+    const folders = [...only].filter((p) => !found.has(p) && !model.sources.has(p)).map((p) => `${p}/`);
+    if (folders.length > 0) {
+      for (const known of model.sources.keys()) if (folders.some((f) => known.startsWith(f))) only.add(known);
+      for (const known of model.policyFiles.keys()) if (!found.has(known) && folders.some((f) => known.startsWith(f))) return undefined;
+    }
+
+    const decide = this.decider(model.policy);
+    const sources = walk.files.filter((f) => isSource(f.path, this.o.user, decide));
+    const hashing = await this.hash(sources.filter((f) => isCovered(model.policy.rules, f.path)));
+
+    for (const path of only) {
+      model.sources.delete(path);
+      model.files.delete(path);
+    }
+    const files = new Map<string, SourceFile>();
+    for (const f of sources) {
+      const file = { path: f.path, size: f.size, hash: hashing.hashes.get(f.path)?.sha256 };
+      files.set(f.path, file);
+      model.sources.set(f.path, f);
+      model.files.set(f.path, file);
+    }
+    for (const path of hashing.unstable) {
+      const file = { path, size: files.get(path)?.size ?? 0 };
+      files.set(path, file);
+      model.files.set(path, file);
+    }
+
+    const received = this.o.received ?? receivedOf(store, only);
+    const plan = this.compute({ files, received, acks: this.acks(received, only), errors: [...readProblems(walk.errors), ...readProblems(hashing.errors)] });
+    return { plan, workspace: { ...workspace, user: this.o.user }, config: this.o.config, policy: model.policy, walk, hashed: hashing.hashed, files, mode: "dirty" };
+  }
+
+  private decider(policy: Policy): (who: string, path: string, level: Parameters<typeof aclDecide>[3]) => ReturnType<typeof aclDecide> {
+    return (who, path, level) => aclDecide(policy.acl.tree, who, path, level);
+  }
+
+  private async hash(entries: FileEntry[], onProgress?: PlanOptions["onHashProgress"]) {
+    this.hashCache ??= this.o.store.getHashCache();
+    const hashing = await hashFiles(this.o.workspace.dataDir, entries, this.hashCache, { onProgress });
+    if (hashing.updated.length > 0) {
+      this.o.store.putHashCache(hashing.updated);
+      for (const row of hashing.updated) this.hashCache.set(row.path, { path: row.path, size: row.size, mtimeMs: row.mtimeMs, ino: row.ino, sha256: row.sha256 });
+    }
+    return hashing;
+  }
+
+  /** Acks (the store's, or the options' replacement), grouped; with `only`, just those paths'. */
+  private acks(received: ReadonlyMap<string, ReceivedMark>, only?: ReadonlySet<string>): AcksByPath {
+    let all: AcksByPath;
+    if (this.o.acks) all = groupAcks(this.o.acks);
+    else if (this.o.observed) all = groupAcks(loadObservedFile(this.o.observed));
+    else all = this.o.store.acksByPath();
+    if (only) {
+      const some = new Map<string, ReadonlyMap<string, Ack>>();
+      for (const path of only) {
+        const byPeer = all.get(path);
+        if (byPeer) some.set(path, byPeer);
+      }
+      all = some;
+    }
+    return withSendersAcks(all, received);
+  }
+
+  private compute(input: { files: Map<string, SourceFile>; received: ReadonlyMap<string, ReceivedMark>; acks: AcksByPath; errors: ConfigError[] }): Plan {
+    const model = this.model!;
+    const decide = this.decider(model.policy);
+    return computePlan({
+      user: this.o.user,
+      knownPeers: model.knownPeers,
+      onlyPeers: this.o.peers,
+      files: input.files,
+      rules: model.policy.rules,
+      acks: input.acks,
+      received: new Map([...input.received].map(([path, r]) => [path, { hash: r.hash, at: r.receivedAt }])),
+      decide,
+      maxFileSize: this.o.maxFileSize ?? this.o.config.maxFileSize,
+      loadErrors: [...model.policy.acl.problems.filter((p) => p.severity === "error"), ...input.errors],
+    });
+  }
+}
+
+type ReceivedMark = { hash: string | null; sender: string; receivedAt?: number };
+
+/** The received marks of some paths only (a dirty pass need not read them all). */
+function receivedOf(store: StateStore, paths: Iterable<string>): Map<string, ReceivedMark> {
+  const out = new Map<string, ReceivedMark>();
+  for (const path of paths) {
+    const row = store.received(path);
+    if (row) out.set(path, row);
+  }
+  return out;
+}
+
+function sameEntry(a: FileEntry | undefined, b: FileEntry | undefined): boolean {
+  return a !== undefined && b !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+function sameFiles(a: ReadonlyMap<string, FileEntry>, b: ReadonlyMap<string, FileEntry>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [path, entry] of a) if (!sameEntry(entry, b.get(path))) return false;
+  return true;
+}
+
+function groupAcks(acks: readonly Ack[]): Map<string, Map<string, Ack>> {
+  const out = new Map<string, Map<string, Ack>>();
+  for (const a of acks) {
+    let byPeer = out.get(a.path);
+    if (!byPeer) out.set(a.path, (byPeer = new Map()));
+    byPeer.set(a.peer, a);
+  }
+  return out;
 }
 
 /**
@@ -105,14 +284,17 @@ export async function planWorkspace(options: PlanOptions = {}): Promise<PlanRun>
  * co-author's next edit goes back to them as an update on that content instead
  * of a create that would look like a conflict.
  */
-function withSendersAcks(acks: readonly Ack[], received: ReadonlyMap<string, { hash: string | null; sender: string; receivedAt?: number }>): Ack[] {
-  const byKey = new Map(acks.map((a) => [`${a.peer}\0${a.path}`, a]));
+function withSendersAcks(acks: AcksByPath, received: ReadonlyMap<string, ReceivedMark>): AcksByPath {
+  let out: Map<string, ReadonlyMap<string, Ack>> | undefined;
   for (const [path, r] of received) {
-    const key = `${r.sender}\0${path}`;
-    const ack = byKey.get(key);
-    if (!ack || (ack.ackedAt ?? Infinity) < (r.receivedAt ?? 0)) byKey.set(key, { peer: r.sender, path, hash: r.hash, ackedAt: r.receivedAt ?? null });
+    const ack = acks.get(path)?.get(r.sender);
+    if (ack && (ack.ackedAt ?? Infinity) >= (r.receivedAt ?? 0)) continue;
+    out ??= new Map(acks); // copied only when a received mark changes something
+    const byPeer = new Map(out.get(path) ?? []);
+    byPeer.set(r.sender, { peer: r.sender, path, hash: r.hash, ackedAt: r.receivedAt ?? null });
+    out.set(path, byPeer);
   }
-  return [...byKey.values()];
+  return out ?? acks;
 }
 
 /**
