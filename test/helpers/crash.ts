@@ -22,17 +22,17 @@ import { build } from "esbuild";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-function envInt(name: string): number | undefined {
+function envInt(name: string, min = -Infinity): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return undefined;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name}=${raw} is not a non-negative integer`);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name}=${raw} is not an integer${min === 0 ? " of 0 or more" : ""}`);
   return n;
 }
 
 /** Kills per crash test: SPS_CRASH_TRIALS, else the test's own default. */
 export function crashTrials(defaultTrials: number): number {
-  return envInt("SPS_CRASH_TRIALS") ?? defaultTrials;
+  return envInt("SPS_CRASH_TRIALS", 0) ?? defaultTrials;
 }
 
 /** Base seed of the crash tests: SPS_CRASH_SEED, else a pinned one (same kills every `npm test`). */
