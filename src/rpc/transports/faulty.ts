@@ -30,6 +30,7 @@
 // sender's timeout, or its duplicate, is still delivered after the sender gave
 // up, possibly after newer requests for the same path. Off by default.
 import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TransportAbortedError, TransportTimeoutError } from "../errors.ts";
 import type { SyncRequestEnvelope, SyncResponseEnvelope } from "../message.ts";
@@ -98,7 +99,7 @@ export class FaultyTransport implements Transport {
   deliveries = 0;
   private readonly attempts = new Map<string, number>();
   private readonly background = new Set<Promise<void>>();
-  private stopping = new AbortController();
+  private stopping = unlimited(new AbortController());
   private readonly maxDelayMs: number;
   /** The fault probabilities now in force; tests may swap them between sends (e.g. `{ dropResponse: 1 }` for one round). */
   rates: FaultRates;
@@ -117,7 +118,7 @@ export class FaultyTransport implements Transport {
   }
 
   async start(): Promise<void> {
-    this.stopping = new AbortController();
+    this.stopping = unlimited(new AbortController());
     await this.inner.start();
   }
 
@@ -241,6 +242,12 @@ export class FaultyTransport implements Transport {
     const responseDelay = delay(r.delayResponse);
     return { dropRequest, requestDelay, duplicate, duplicateDelay, dropResponse, responseDelay };
   }
+}
+
+/** Every pending delay listens to the stop signal: no listener cap (and no MaxListenersExceededWarning). */
+function unlimited(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 /** mulberry32 seeded from sha256(seed, key): small, fast, and the same on every platform. */
