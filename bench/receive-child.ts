@@ -4,6 +4,7 @@
 // payloads are also left in `<dir>/payload/` for the `cp` baseline.
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync, readdirSync } from "node:fs";
+import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { loadAclTree } from "../src/acl/index.ts";
 import { createReceiver } from "../src/receive/index.ts";
@@ -74,5 +75,34 @@ while (responses() < count && performance.now() - t < 120_000) await sleep(2);
 const ms = performance.now() - t;
 await transport.stop();
 store.close();
-process.stdout.write(`${JSON.stringify({ ms, applied, other, perSecond: (count / ms) * 1000, rssMb: peakRssMb() })}\n`);
+
+// The floor any durable receiver pays: each payload written the way ours is (temp
+// file, fsync, rename, fsync of the folder), 8 at a time, with no parsing,
+// checking or answering at all.
+const floorDir = join(dir, "floor");
+mkdirSync(floorDir);
+const names = readdirSync(payload);
+const f = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    while (next < names.length) {
+      const name = names[next++]!;
+      const data = await readFile(join(payload, name));
+      const sub = join(floorDir, `d${next % 100}`);
+      await mkdir(sub, { recursive: true });
+      const temp = join(sub, `${name}.syft.tmp.x`);
+      const h = await open(temp, "wx");
+      await h.write(data);
+      await h.sync();
+      await h.close();
+      await rename(temp, join(sub, name));
+      const d = await open(sub, "r");
+      await d.sync();
+      await d.close();
+    }
+  }),
+);
+const floorMs = performance.now() - f;
+process.stdout.write(`${JSON.stringify({ ms, applied, other, perSecond: (count / ms) * 1000, floorMs, rssMb: peakRssMb() })}\n`);
 process.exit(0);

@@ -4,8 +4,11 @@
 // still being written in place), answers what no handler may see (400
 // malformed, 403 forged sender, 413 too large, 419 expired), and hands the
 // rest to the handler with the partition folder as the attested sender.
-// chokidar reports new files at once (no debounce); a periodic sweep catches
-// anything an event missed. Files directly in the endpoint folder (syft-rpc's
+// One fs.watch on the endpoint folder (new partitions) and one per partition
+// report new files at once, without reading the folder again (chokidar
+// re-listed and re-stat'ed the whole partition on every event: quadratic in
+// the backlog, ~8 ms per request with a few thousand queued); a periodic sweep
+// catches anything an event missed. Files directly in the endpoint folder (syft-rpc's
 // legacy, unpartitioned layout) have no attested sender and are ignored.
 //
 // Back-pressure, per sender (partition): each sender has its own bounded
@@ -16,10 +19,10 @@
 // stay on disk and are picked up when its queue drains (or by the next
 // sweep). Over the bound is not an error: those requests are simply answered
 // later. docs/receive.md "Limits" gives the numbers.
+import { lstatSync, watch, type FSWatcher } from "node:fs";
 import { lstat, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { watch, type FSWatcher } from "chokidar";
 import { RpcDecodeError } from "../errors.ts";
 import { APP_NAME, REQUEST_SUFFIX, SYNC_ENDPOINT, endpointDir, requestIdOf, responseFileName, syncEndpointUrl } from "../layout.ts";
 import { MAX_REQUEST_FILE_BYTES } from "../limits.ts";
@@ -88,7 +91,8 @@ export class Inbox {
   /** The endpoint folder watched. */
   readonly dir: string;
   private readonly opts: Required<Omit<InboxOptions, "logger">> & { logger?: RpcLogger };
-  private watcher: FSWatcher | undefined;
+  /** fs.watch of the endpoint folder (key "") and of each partition (key: its name). */
+  private readonly watchers = new Map<string, FSWatcher>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly active = new Map<string, Promise<void>>();
@@ -119,14 +123,8 @@ export class Inbox {
     this.running = true;
     await mkdir(this.dir, { recursive: true });
     // persistent: false — the sweep timer below is what keeps a process alive while
-    // the inbox runs, and it is always cleared on stop; chokidar can leave a native
-    // watcher behind when closed mid-scan, which must never hold the process open.
-    const watcher = watch(this.dir, { depth: 1, ignoreInitial: true, atomic: false, awaitWriteFinish: false, followSymlinks: false, persistent: false });
-    watcher.on("add", (path) => this.consider(path));
-    watcher.on("change", (path) => this.consider(path));
-    watcher.on("error", (err) => this.opts.logger?.warn(`rpc inbox: watching ${this.dir} failed: ${(err as Error).message}`));
-    await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
-    this.watcher = watcher;
+    // the inbox runs, and it is always cleared on stop.
+    this.watchFolder("");
     this.sweepTimer = setInterval(() => void this.sweep(), this.opts.sweepIntervalMs);
     await this.sweep();
   }
@@ -138,8 +136,8 @@ export class Inbox {
     this.queued.clear();
     this.senders.clear();
     this.rotation.length = 0;
-    await this.watcher?.close();
-    this.watcher = undefined;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
     await Promise.allSettled([...this.active.values()]);
   }
 
@@ -155,7 +153,35 @@ export class Inbox {
     }
     for (const partition of partitions) {
       if (!partition.isDirectory()) continue; // files such as syft.pub.yaml; symlinks are never followed
+      this.watchFolder(partition.name);
       await this.sweepPartition(partition.name);
+    }
+  }
+
+  /** Watches the endpoint folder ("") or one partition, once; a failure leaves it to the sweep. */
+  private watchFolder(partition: string): void {
+    if (!this.running || this.watchers.has(partition)) return;
+    const dir = partition ? join(this.dir, partition) : this.dir;
+    try {
+      const w = watch(dir, { persistent: false }, (_event, name) => {
+        if (!this.running) return;
+        if (name === null) return void this.sweep(); // the OS did not say what changed
+        const entry = name.toString();
+        if (partition) return this.consider(join(dir, entry));
+        // In the endpoint folder: a new partition (a real folder, never a link) is watched and read.
+        if (!this.watchers.has(entry) && lstatSync(join(dir, entry), { throwIfNoEntry: false })?.isDirectory()) {
+          this.watchFolder(entry);
+          void this.sweepPartition(entry);
+        }
+      });
+      w.on("error", (err) => {
+        w.close();
+        if (this.watchers.get(partition) === w) this.watchers.delete(partition);
+        if (!partition) this.opts.logger?.warn(`rpc inbox: watching ${this.dir} failed: ${(err as Error).message}`);
+      });
+      this.watchers.set(partition, w);
+    } catch (err) {
+      if (!partition) this.opts.logger?.warn(`rpc inbox: cannot watch ${this.dir}: ${(err as Error).message}; relying on the ${this.opts.sweepIntervalMs} ms sweep`);
     }
   }
 
