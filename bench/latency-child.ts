@@ -32,7 +32,9 @@ writeFileSync(join(mine, "syft.pub.yaml"), "rules:\n- pattern: '**'\n  access:\n
 writeFileSync(join(mine, "live.syncpriority.yaml"), `rules:\n- users:\n${recipients.map((r) => `  - ${r}\n`).join("")}  priority: instant\n`);
 mkdirSync(join(mine, "live"), { recursive: true });
 
-const host = spawn(process.execPath, ["--import", "tsx", join(BENCH_DIR, "peer-host.ts"), JSON.stringify({ network: args.network, users: recipients })], {
+// SPS_BENCH_HOST_ARGS: extra node flags for the recipients' process (e.g. --cpu-prof).
+const hostArgs = (process.env.SPS_BENCH_HOST_ARGS ?? "").split(" ").filter(Boolean);
+const host = spawn(process.execPath, [...hostArgs, "--import", "tsx", join(BENCH_DIR, "peer-host.ts"), JSON.stringify({ network: args.network, users: recipients })], {
   stdio: ["pipe", "pipe", "inherit"],
 });
 await new Promise<void>((resolve, reject) => {

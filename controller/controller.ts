@@ -73,7 +73,6 @@ export interface ReconcileReport {
 
 type Trigger = "start" | "interval" | "watch" | "retry" | "manual";
 
-const MAX_QUIET_DELAY_FACTOR = 10;
 
 export class Controller {
   readonly metrics: Metrics;
@@ -92,7 +91,6 @@ export class Controller {
   private intervalTimer: NodeJS.Timeout | undefined;
   private soonTimer: NodeJS.Timeout | undefined;
   private soonAt = Infinity;
-  private firstDirtyAt: number | undefined;
   private aclTree: AclTree | undefined;
   private aclDirty = true;
   private policyVersion = "";
@@ -211,22 +209,24 @@ export class Controller {
     return this.opts.quietWindowMs ?? this.config.quietWindowMs;
   }
 
-  /** Pull the next reconcile forward to `delayMs` from now; a stream of events cannot postpone it forever. */
+  /**
+   * Pull the next reconcile forward to `delayMs` from now, never back. The
+   * quiet window counts from the first event of a burst: later events join
+   * the pass already scheduled instead of postponing it, so a steady stream
+   * of writes (100/s) is synced every window rather than once the stream
+   * pauses (a trailing debounce held each pass back to its 10x cap, 200 ms).
+   */
   private soon(trigger: Trigger, delayMs: number): void {
     if (this.stopping) return;
     const now = Date.now();
-    this.firstDirtyAt ??= now;
-    const latest = this.firstDirtyAt + Math.max(delayMs, 1) * MAX_QUIET_DELAY_FACTOR;
-    const at = Math.min(now + delayMs, latest);
-    if (trigger === "watch" || at < this.soonAt) {
-      clearTimeout(this.soonTimer);
-      this.soonAt = at;
-      this.soonTimer = setTimeout(() => {
-        this.soonAt = Infinity;
-        this.firstDirtyAt = undefined;
-        void this.trigger(trigger);
-      }, Math.max(0, at - now));
-    }
+    const at = now + Math.max(0, delayMs);
+    if (at >= this.soonAt) return;
+    clearTimeout(this.soonTimer);
+    this.soonAt = at;
+    this.soonTimer = setTimeout(() => {
+      this.soonAt = Infinity;
+      void this.trigger(trigger);
+    }, at - now);
   }
 
   private async trigger(trigger: Trigger): Promise<void> {
