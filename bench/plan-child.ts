@@ -109,8 +109,11 @@ async function controllerRun(): Promise<unknown> {
     const r = reports.slice(before).find((x) => x.results.some((res) => res.action.path === path));
     if (r) reconcileMs.push(r.ms);
   }
+  const memory = process.memoryUsage();
   await controller.stop();
   return {
+    heapUsedMb: memory.heapUsed / 2 ** 20,
+    externalMb: (memory.external + memory.arrayBuffers) / 2 ** 20,
     startMs,
     startActions,
     fullMs: full,

@@ -10,14 +10,16 @@ import { tempDir } from "./helpers/tmp.ts";
 const H1 = "1".repeat(64);
 const H2 = "2".repeat(64);
 
-function fromTable(store: StateStore): Record<string, Record<string, AckRow>> {
-  const out: Record<string, Record<string, AckRow>> = {};
-  for (const row of store.listAcks()) (out[row.path] ??= {})[row.peer] = row;
+type Summary = Pick<AckRow, "path" | "peer" | "hash" | "ackedAt" | "attempts" | "parked">;
+
+function fromTable(store: StateStore): Record<string, Record<string, Summary>> {
+  const out: Record<string, Record<string, Summary>> = {};
+  for (const { path, peer, hash, ackedAt, attempts, parked } of store.listAcks()) (out[path] ??= {})[peer] = { path, peer, hash, ackedAt, attempts, parked };
   return out;
 }
 
-function fromMirror(store: StateStore): Record<string, Record<string, AckRow>> {
-  const out: Record<string, Record<string, AckRow>> = {};
+function fromMirror(store: StateStore): Record<string, Record<string, Summary>> {
+  const out: Record<string, Record<string, Summary>> = {};
   for (const [path, byPeer] of store.acksByPath()) for (const [peer, row] of byPeer) (out[path] ??= {})[peer] = { ...row };
   return out;
 }

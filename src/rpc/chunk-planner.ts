@@ -82,6 +82,18 @@ export interface ContentRequestOptions extends Omit<BuildRequestOptions, "body" 
    * request of a transfer: capacity is measured on a signed template.
    */
   sign?: (envelope: SyncRequestEnvelope) => SyncRequestEnvelope;
+  /**
+   * Inline content shared between the requests of one fan-out, keyed by
+   * `contentKey(file, hash)`: the file is read, checked against its hash and
+   * base64-encoded once for every recipient, not once per recipient. The
+   * caller owns the map (and drops entries when their last recipient is done).
+   */
+  shared?: Map<string, Promise<string>>;
+}
+
+/** The key of a file's inline content in `ContentRequestOptions.shared`. */
+export function contentKey(file: string, hash: string): string {
+  return `${file}\0${hash}`;
 }
 
 /** How a file's content will travel: inline, or in `count` chunks of `chunkSize` bytes. */
@@ -110,15 +122,25 @@ export function planContent(opts: Omit<ContentRequestOptions, "file" | "only">):
  * expiry per request; the body `id` stays the transfer id).
  */
 export async function* contentRequests(opts: ContentRequestOptions): AsyncGenerator<SyncRequestEnvelope> {
-  const { file, only, body, limit, sign = (e: SyncRequestEnvelope) => e, ...envelope } = opts;
+  const { file, only, body, limit, shared, sign = (e: SyncRequestEnvelope) => e, ...envelope } = opts;
   const size = body.size ?? 0;
   const hash = body.hash;
   if (hash === null) throw new TypeError("a content request needs the content's hash");
   const plan = planContent(opts);
   if (plan.mode === "inline") {
-    const data = await readWhole(file, size);
-    if (sha256Hex(data) !== hash) throw new SourceChangedError(`${file} changed since it was hashed (sha256 differs)`);
-    yield sign(buildSyncRequest({ ...envelope, body: { ...body, content: toStandardBase64(data) } as SyncRequest }));
+    const key = contentKey(file, hash);
+    let content = shared?.get(key);
+    if (content === undefined) {
+      content = readWhole(file, size).then((data) => {
+        if (sha256Hex(data) !== hash) throw new SourceChangedError(`${file} changed since it was hashed (sha256 differs)`);
+        return toStandardBase64(data);
+      });
+      if (shared) {
+        shared.set(key, content);
+        content.catch(() => shared.get(key) === content && shared.delete(key)); // a failed read is not shared
+      }
+    }
+    yield sign(buildSyncRequest({ ...envelope, body: { ...body, content: await content } as SyncRequest }));
     return;
   }
   for await (const { data, ...chunk } of splitIntoChunks(file, { chunkSize: plan.chunkSize, size, hash, only })) {

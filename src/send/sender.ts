@@ -8,7 +8,7 @@ import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import pRetry from "p-retry";
 import type { PlanAction } from "../plan/types.ts";
-import { contentRequests, SourceChangedError } from "../rpc/chunk-planner.ts";
+import { contentKey, contentRequests, SourceChangedError } from "../rpc/chunk-planner.ts";
 import { PermanentTransportError, TransportAbortedError, TransportIoError, TransportTimeoutError, PeerUnavailableError, isRetryable } from "../rpc/errors.ts";
 import { buildSyncRequest, SYNC_WIRE_VERSION, type SyncRequest, type SyncRequestEnvelope, type SyncResponse } from "../rpc/message.ts";
 import type { Transport } from "../rpc/transport.ts";
@@ -80,7 +80,32 @@ export class Sender {
 
   /** Sends every due action; resolves when all have an outcome. Never throws for one action's failure. */
   async execute(actions: readonly PlanAction[], signal?: AbortSignal): Promise<SendResult[]> {
-    return Promise.all(actions.map((a) => this.limiterFor(a.peer).run(() => this.total.run(() => this.one(a, signal)))));
+    // A file sent to several peers is read and encoded once (inline content); each
+    // entry is dropped when its last recipient is done, so a batch holds few at a time.
+    const share: ContentShare = { shared: new Map(), left: new Map() };
+    for (const a of actions) if (a.hash !== undefined) share.left.set(this.contentKeyOf(a), (share.left.get(this.contentKeyOf(a)) ?? 0) + 1);
+    return Promise.all(
+      actions.map((a) =>
+        this.limiterFor(a.peer).run(() =>
+          this.total.run(async () => {
+            try {
+              return await this.one(a, signal, share.shared);
+            } finally {
+              if (a.hash !== undefined) {
+                const key = this.contentKeyOf(a);
+                const left = (share.left.get(key) ?? 1) - 1;
+                share.left.set(key, left);
+                if (left <= 0) share.shared.delete(key);
+              }
+            }
+          }),
+        ),
+      ),
+    );
+  }
+
+  private contentKeyOf(action: PlanAction): string {
+    return contentKey(join(this.opts.workspaceDir, "datasites", action.path), action.hash ?? "");
   }
 
   /** Earliest time some skipped (backing-off) action becomes due, for scheduling the next reconcile. */
@@ -118,13 +143,13 @@ export class Sender {
     return limiter;
   }
 
-  private async one(action: PlanAction, signal?: AbortSignal): Promise<SendResult> {
-    const result = await this.attempt(action, signal);
+  private async one(action: PlanAction, signal?: AbortSignal, shared?: Map<string, Promise<string>>): Promise<SendResult> {
+    const result = await this.attempt(action, signal, shared);
     this.opts.onResult?.(result);
     return result;
   }
 
-  private async attempt(action: PlanAction, signal?: AbortSignal): Promise<SendResult> {
+  private async attempt(action: PlanAction, signal?: AbortSignal, shared?: Map<string, Promise<string>>): Promise<SendResult> {
     const { store } = this.opts;
     const fingerprint = actionFingerprint(action, this.opts.policyVersion?.() ?? "");
     const row = store.getAck(action.path, action.peer);
@@ -142,7 +167,7 @@ export class Sender {
     try {
       let response: SyncResponse;
       if (action.op === "create" || action.op === "update") {
-        const sent = await this.sendContent(action, signal);
+        const sent = await this.sendContent(action, signal, shared);
         requests += sent.requests;
         response = sent.response;
       } else {
@@ -236,7 +261,7 @@ export class Sender {
     this.opts.store.recordFailure(path, peer, `${response.code}: ${response.message}`, this.now() + backoffMs(attempts, this.opts.random));
   }
 
-  private async sendContent(action: PlanAction, signal?: AbortSignal): Promise<{ response: SyncResponse; requests: number }> {
+  private async sendContent(action: PlanAction, signal?: AbortSignal, shared?: Map<string, Promise<string>>): Promise<{ response: SyncResponse; requests: number }> {
     const file = join(this.opts.workspaceDir, "datasites", action.path);
     const stat = await lstat(file);
     if (!stat.isFile() || stat.size !== action.size) throw new SourceChangedError(`${action.path} changed since it was planned`);
@@ -247,7 +272,7 @@ export class Sender {
     for (let round = 0; round < 3; round++) {
       let last: SyncResponse | undefined;
       const sign = this.opts.signer ? (e: SyncRequestEnvelope) => this.opts.signer!.sign(e) : undefined;
-      for await (const request of contentRequests({ file, body, sender: this.opts.user, peer: action.peer, only, sign })) {
+      for await (const request of contentRequests({ file, body, sender: this.opts.user, peer: action.peer, only, sign, shared })) {
         last = await this.sendEnvelope(action.peer, request, signal);
         requests++;
         if (!(last.status === "applied" && last.code === "chunk-stored")) break;
@@ -303,6 +328,12 @@ export class Sender {
   private circuitClosed(peer: string): void {
     this.peerRetryAt.delete(peer);
   }
+}
+
+/** Inline content shared by the recipients of one batch, and how many of them are still to go, by content key. */
+interface ContentShare {
+  shared: Map<string, Promise<string>>;
+  left: Map<string, number>;
 }
 
 /** Same transfer id for the same content to the same peer, so a resend resumes its chunks. */

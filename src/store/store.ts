@@ -14,6 +14,7 @@ import type { Database as Db, Statement } from "better-sqlite3";
 import type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow, ReceivingRow, SendingRow } from "../generated/state.ts";
 import { StateStoreError, type StateStoreErrorKind } from "./errors.ts";
 import { stateDir, stateFile } from "./location.ts";
+import { PeerAcks } from "./peer-acks.ts";
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from "./schema.ts";
 
 export type { AckOp, AckRow, HashCacheRow, ParkReason, ReceivedRow, ReceivingRow, SendingRow };
@@ -41,13 +42,16 @@ export interface StateStoreOptions {
   migrations?: readonly Migration[];
 }
 
-/** Every ack row, grouped by path and then by peer (see `StateStore.acksByPath`). */
-export type AcksByPath = ReadonlyMap<string, ReadonlyMap<string, AckRow>>;
+/** What a plan needs of an ack row: all the in-memory ledger keeps (a million rows must fit). */
+export type AckSummary = Pick<AckRow, "path" | "peer" | "hash" | "ackedAt" | "attempts" | "parked">;
+
+/** Every ack, grouped by path and then by peer (see `StateStore.acksByPath`). */
+export type AcksByPath = ReadonlyMap<string, ReadonlyMap<string, AckSummary>>;
 
 /** The in-memory copy of the acks table, valid while SQLite's data_version is `version`. */
 interface AckMirror {
   version: number;
-  byPath: Map<string, Map<string, AckRow>>;
+  byPath: Map<string, PeerAcks<AckSummary>>;
   /** Rows waiting for a retry (not parked), by ackKey: their path and next_retry_at. */
   retryAt: Map<string, { path: string; at: number }>;
 }
@@ -224,18 +228,21 @@ export class StateStore {
     if (this.mirror?.version === version) return this.mirror;
     const mirror: AckMirror = { version, byPath: new Map(), retryAt: new Map() };
     const peers = new Map<string, string>();
-    for (const row of this.sql.ackAllUnordered.iterate() as IterableIterator<AckRow>) {
-      // Share the strings every row repeats: one per peer, and one hash per path when peers agree.
-      row.peer = peers.get(row.peer) ?? (peers.set(row.peer, row.peer), row.peer);
-      let byPeer = mirror.byPath.get(row.path);
-      if (byPeer === undefined) mirror.byPath.set(row.path, (byPeer = new Map()));
-      else {
-        const first = byPeer.values().next().value as AckRow;
-        row.path = first.path;
-        if (row.hash !== null && row.hash === first.hash) row.hash = first.hash;
+    type Raw = [string, string, string | null, number | null, number, AckRow["parked"], number | null];
+    for (const [path, peerText, hashText, ackedAt, attempts, parked, nextRetryAt] of this.sql.ackSummaries.iterate() as IterableIterator<Raw>) {
+      // Share the strings every row repeats: one per peer, one per path, and one hash per path when peers agree.
+      const peer = peers.get(peerText) ?? (peers.set(peerText, peerText), peerText);
+      let byPeer = mirror.byPath.get(path);
+      let row: AckSummary;
+      if (byPeer === undefined) {
+        mirror.byPath.set(path, (byPeer = new PeerAcks()));
+        row = { path, peer, hash: hashText, ackedAt, attempts, parked };
+      } else {
+        const first = byPeer.first()!;
+        row = { path: first.path, peer, hash: hashText !== null && hashText === first.hash ? first.hash : hashText, ackedAt, attempts, parked };
       }
-      byPeer.set(row.peer, row);
-      if (row.nextRetryAt !== null && row.parked === null) mirror.retryAt.set(ackKey(row.path, row.peer), { path: row.path, at: row.nextRetryAt });
+      byPeer.set(peer, row);
+      if (nextRetryAt !== null && parked === null) mirror.retryAt.set(ackKey(row.path, peer), { path: row.path, at: nextRetryAt });
     }
     this.mirror = mirror;
     return mirror;
@@ -252,8 +259,8 @@ export class StateStore {
       byPeer?.delete(peer);
       if (byPeer?.size === 0) mirror.byPath.delete(path);
     } else {
-      if (byPeer === undefined) mirror.byPath.set(path, (byPeer = new Map()));
-      byPeer.set(peer, row);
+      if (byPeer === undefined) mirror.byPath.set(path, (byPeer = new PeerAcks()));
+      byPeer.set(peer, { path: row.path, peer: row.peer, hash: row.hash, ackedAt: row.ackedAt, attempts: row.attempts, parked: row.parked });
     }
     if (row && row.nextRetryAt !== null && row.parked === null) mirror.retryAt.set(key, { path, at: row.nextRetryAt });
     else mirror.retryAt.delete(key);
@@ -391,7 +398,7 @@ function prepare(db: Db) {
     cacheDelete: s("DELETE FROM hash_cache WHERE path = ?"),
 
     ackAll: s(`SELECT ${ACK_COLUMNS} FROM acks ORDER BY peer, path`),
-    ackAllUnordered: s(`SELECT ${ACK_COLUMNS} FROM acks`),
+    ackSummaries: s("SELECT path, peer, hash, acked_at, attempts, parked, next_retry_at FROM acks").raw(true),
     ackByPeer: s(`SELECT ${ACK_COLUMNS} FROM acks WHERE peer = ? ORDER BY path`),
     ackGet: s(`SELECT ${ACK_COLUMNS} FROM acks WHERE path = ? AND peer = ?`),
     ackPut: s(`INSERT INTO acks (path, peer, hash, op, acked_at, attempts, last_error, next_retry_at, parked, parked_fingerprint)
