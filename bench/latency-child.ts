@@ -1,6 +1,7 @@
 // L1/L2: a local write until the file is applied at the peer and the ack is
-// recorded, over the local transport. The sender (alice) runs here; the
-// recipients run in bench/peer-host.ts. Writes `rate` new files per second of
+// recorded, over the local transport. The sender (alice) runs here, each
+// recipient in its own bench/peer-host.ts process (as on its own machine).
+// Writes `rate` new files per second of
 // `size` bytes for `seconds`, each one a new path, and times every
 // (write, recipient) pair: from just before the write to the moment the
 // sender records the peer's `applied`.
@@ -32,15 +33,25 @@ writeFileSync(join(mine, "syft.pub.yaml"), "rules:\n- pattern: '**'\n  access:\n
 writeFileSync(join(mine, "live.syncpriority.yaml"), `rules:\n- users:\n${recipients.map((r) => `  - ${r}\n`).join("")}  priority: instant\n`);
 mkdirSync(join(mine, "live"), { recursive: true });
 
-// SPS_BENCH_HOST_ARGS: extra node flags for the recipients' process (e.g. --cpu-prof).
+// Each recipient runs in its own process, as peers do on their own machines
+// (SPS_BENCH_ONE_HOST=1: all in one process). SPS_BENCH_HOST_ARGS: extra node
+// flags for the recipients' processes (e.g. --cpu-prof).
 const hostArgs = (process.env.SPS_BENCH_HOST_ARGS ?? "").split(" ").filter(Boolean);
-const host = spawn(process.execPath, [...hostArgs, "--import", "tsx", join(BENCH_DIR, "peer-host.ts"), JSON.stringify({ network: args.network, users: recipients })], {
-  stdio: ["pipe", "pipe", "inherit"],
-});
-await new Promise<void>((resolve, reject) => {
-  createInterface({ input: host.stdout! }).on("line", (line) => line === "ready" && resolve());
-  host.on("exit", (code) => reject(new Error(`peer host exited ${code}`)));
-});
+const groups = process.env.SPS_BENCH_ONE_HOST ? [recipients] : recipients.map((r) => [r]);
+const hosts = groups.map((users) =>
+  spawn(process.execPath, [...hostArgs, "--import", "tsx", join(BENCH_DIR, "peer-host.ts"), JSON.stringify({ network: args.network, users })], {
+    stdio: ["pipe", "pipe", "inherit"],
+  }),
+);
+await Promise.all(
+  hosts.map(
+    (host) =>
+      new Promise<void>((resolve, reject) => {
+        createInterface({ input: host.stdout! }).on("line", (line) => line === "ready" && resolve());
+        host.on("exit", (code) => reject(new Error(`peer host exited ${code}`)));
+      }),
+  ),
+);
 
 const written = new Map<string, number>();
 const latencies: number[] = [];
@@ -90,8 +101,7 @@ const expected = count * recipients.length;
 const drainStart = performance.now();
 while (latencies.length + Object.values(failures).reduce((a, b) => a + b, 0) < expected && performance.now() - drainStart < 30_000) await sleep(20);
 await controller.stop();
-host.stdin!.end();
-await new Promise((r) => host.once("exit", r));
+await Promise.all(hosts.map((host) => new Promise((r) => (host.once("exit", r), host.stdin!.end()))));
 
 process.stdout.write(
   `${JSON.stringify({

@@ -24,6 +24,8 @@ interface Args {
   /** controller: one-file changes to time through the watcher. */
   changes?: number;
   paths?: string[];
+  /** controller: its quiet window (default: the config's, 20 ms). */
+  quietWindowMs?: number;
 }
 
 const args = JSON.parse(process.argv[2]!) as Args;
@@ -70,6 +72,7 @@ async function controllerRun(): Promise<unknown> {
     transport,
     intervalMs: 3600_000,
     watch: changes > 0,
+    quietWindowMs: args.quietWindowMs,
     logger: createLogger({ level: "silent" }),
     onReconcile: (r) => reports.push(r),
   });
