@@ -133,12 +133,19 @@ export class WorkspacePlanner {
     const hashing = await this.hash(toHash, opts.onHashProgress ?? this.o.onHashProgress);
 
     const files = new Map<string, SourceFile>();
-    for (const f of sources) files.set(f.path, { path: f.path, size: f.size, hash: hashing.hashes.get(f.path)?.sha256 });
+    const bySource = new Map<string, FileEntry>();
+    for (const f of sources) {
+      const hash = hashing.hashes.get(f.path)?.sha256;
+      // Unchanged since the last pass: keep its object (a 100k-file pass then allocates little).
+      const before = previous?.files.get(f.path);
+      files.set(f.path, before && before.size === f.size && before.hash === hash ? before : { path: f.path, size: f.size, hash });
+      bySource.set(f.path, f);
+    }
     // A file that changed on every read this round is treated as present but unknown: no action until it settles.
     for (const path of hashing.unstable) files.set(path, { path, size: files.get(path)?.size ?? 0 });
 
     const knownPeers = [...new Set([...(await datasiteOwners(workspace.datasitesDir)), ...this.o.config.peers, ...(this.o.extraPeers ?? [])])];
-    this.model = { ignore, policy, policyFiles, knownPeers, sources: new Map(sources.map((f) => [f.path, f])), files };
+    this.model = { ignore, policy, policyFiles, knownPeers, sources: bySource, files };
 
     const received = this.o.received ?? store.receivedMap();
     const plan = this.compute({ files, received, acks: this.acks(received), errors: [...readProblems(walk.errors), ...readProblems(hashing.errors)] });

@@ -82,7 +82,8 @@ export async function hashFiles(
   const todo: FileEntry[] = [];
   for (const e of entries) {
     const row = cache.get(e.path);
-    if (cacheValid(row, e)) result.hashes.set(e.path, { path: e.path, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, sha256: row.sha256 });
+    // A valid row has the entry's own stat fields: it serves as the result as it is (no copy per file).
+    if (cacheValid(row, e)) result.hashes.set(e.path, row);
     else todo.push(e);
   }
   if (todo.length === 0) return result;
