@@ -24,6 +24,17 @@ export interface DiffInput {
 /** Acks grouped by path, then by peer. */
 export type AcksByPath = ReadonlyMap<string, ReadonlyMap<string, Ack>>;
 
+/**
+ * What a path's acks may also offer (the store's in-memory ledger does): the
+ * sorted peers, and the hash all of them acknowledged with nothing in doubt.
+ * A path whose file has that hash, and whose peers are exactly those, is in
+ * sync for every peer: the full pass skips it without looking at each pair.
+ */
+export interface SettledAcks {
+  peerNames(): readonly string[];
+  settledHash(): string | null;
+}
+
 export interface Received {
   hash: string | null;
   /** When it arrived (ms); newer than a peer's ack, it is the better guess of what that peer holds. */
@@ -69,6 +80,7 @@ export function diff(input: DiffInput): DiffResult {
       set.delete(input.user);
       peersOfChain.set(chain.files, (named = [...set].sort()));
     }
+    if (file?.hash !== undefined && isSettled(acks) && acks.settledHash() === file.hash && sameList(acks.peerNames(), named)) continue;
     let peers = named;
     for (const peer of acks.keys()) {
       if (peer !== input.user && !named.includes(peer)) {
@@ -146,6 +158,16 @@ function namedPeers(chain: readonly RuleFile[], known: readonly string[]): Set<s
 }
 
 const NO_ACKS: ReadonlyMap<string, Ack> = new Map();
+
+function isSettled(acks: ReadonlyMap<string, Ack>): acks is ReadonlyMap<string, Ack> & SettledAcks {
+  return typeof (acks as Partial<SettledAcks>).settledHash === "function";
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function isGrouped(acks: readonly Ack[] | AcksByPath): acks is AcksByPath {
   return !Array.isArray(acks);

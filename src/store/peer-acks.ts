@@ -1,9 +1,13 @@
 // One path's acks by peer, for the in-memory ledger: a small read-mostly map
-// kept in two parallel arrays. A path has a handful of peers, where a Map per
-// path would cost about three times the memory (a million acks: ~50 MB less).
-export class PeerAcks<V> implements ReadonlyMap<string, V> {
+// kept in two parallel arrays, peers sorted. A path has a handful of peers,
+// where a Map per path would cost more memory. It also answers, in O(1) once
+// computed, the question a full pass asks of almost every path: do all these
+// peers hold the same settled content (src/plan/diff.ts `SettledAcks`)?
+export class PeerAcks<V extends { hash: string | null; attempts?: number; parked?: string | null }> implements ReadonlyMap<string, V> {
   private readonly peers: string[] = [];
   private readonly rows: V[] = [];
+  /** Cached settledHash(): undefined = not computed yet. */
+  private settled: string | null | undefined;
 
   get size(): number {
     return this.peers.length;
@@ -24,20 +28,43 @@ export class PeerAcks<V> implements ReadonlyMap<string, V> {
   }
 
   set(peer: string, value: V): this {
+    this.settled = undefined;
     const i = this.peers.indexOf(peer);
-    if (i < 0) {
-      this.peers.push(peer);
-      this.rows.push(value);
-    } else this.rows[i] = value;
+    if (i >= 0) {
+      this.rows[i] = value;
+      return this;
+    }
+    let at = this.peers.length;
+    while (at > 0 && this.peers[at - 1]! > peer) at--;
+    this.peers.splice(at, 0, peer);
+    this.rows.splice(at, 0, value);
     return this;
   }
 
   delete(peer: string): boolean {
     const i = this.peers.indexOf(peer);
     if (i < 0) return false;
+    this.settled = undefined;
     this.peers.splice(i, 1);
     this.rows.splice(i, 1);
     return true;
+  }
+
+  /** The peers, sorted. */
+  peerNames(): readonly string[] {
+    return this.peers;
+  }
+
+  /**
+   * The hash every peer here acknowledged, when they all hold the same content
+   * and no row has failed attempts or is parked; null otherwise.
+   */
+  settledHash(): string | null {
+    if (this.settled === undefined) {
+      const first = this.rows[0]?.hash ?? null;
+      this.settled = first !== null && this.rows.every((r) => r.hash === first && !r.attempts && !r.parked) ? first : null;
+    }
+    return this.settled;
   }
 
   keys(): MapIterator<string> {
