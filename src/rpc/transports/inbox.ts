@@ -19,6 +19,7 @@
 // stay on disk and are picked up when its queue drains (or by the next
 // sweep). Over the bound is not an error: those requests are simply answered
 // later. docs/receive.md "Limits" gives the numbers.
+import { exists } from "./exists.ts";
 import { lstatSync, watch, type FSWatcher } from "node:fs";
 import { lstat, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
@@ -391,14 +392,6 @@ export class Inbox {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function isRealDir(path: string): Promise<boolean> {
   try {

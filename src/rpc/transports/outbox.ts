@@ -4,8 +4,9 @@
 // folder events and polling as a safety net. A SyftBox rejection marker ends
 // the wait as a permanent refusal. Whatever happens, the files this send
 // created are removed before it returns.
+import { exists } from "./exists.ts";
 import { watch, type FSWatcher } from "node:fs";
-import { lstat, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isExpired, decodeSyncResponse, encodeRequest, type SyncRequestEnvelope, type SyncResponseEnvelope } from "../message.ts";
 import { REJECTED_SUFFIXES, REQUEST_SUFFIX, RESPONSE_SUFFIX, RPC_ID, rejectedFileNames, requestFileName, responseFileName } from "../layout.ts";
@@ -154,14 +155,6 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Removes what a previous run of ours left in one of our partitions of a
